@@ -1,0 +1,68 @@
+"""Site settings that affect the engine, read from ``mkdocs.yml``'s ``extra.tsuzuri``.
+
+The engine never imports MkDocs: the adapter (or the CLI) hands it a plain mapping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+DEFAULT_PERMALINK = "/:year/:month/:day/:title/"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    posts_dir: str = "posts"
+    timezone: str = "Asia/Tokyo"
+    permalink: str = DEFAULT_PERMALINK
+    url: str = ""            # absolute site URL, e.g. https://example.github.io/blog/
+    baseurl: str = ""        # path prefix, Jekyll's site.baseurl ("" or "/blog")
+    paginate: int = 10
+    excerpt_chars: int = 120
+    title: str = ""
+    extensions: tuple[str, ...] = (".md", ".markdown", ".txt")
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any] | None, *, site_url: str = "",
+                     site_name: str = "") -> "SiteConfig":
+        """Build from ``extra.tsuzuri``; unknown keys are kept in ``extra``."""
+        data = dict(data or {})
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known and k != "extra"}
+        if "extensions" in kwargs:
+            kwargs["extensions"] = tuple(kwargs["extensions"])
+        kwargs.setdefault("url", site_url or "")
+        kwargs.setdefault("title", site_name or "")
+        if "baseurl" not in kwargs and kwargs["url"]:
+            from urllib.parse import urlparse
+            kwargs["baseurl"] = urlparse(kwargs["url"]).path.rstrip("/")
+        cfg = cls(**kwargs, extra={k: v for k, v in data.items() if k not in known})
+        try:
+            cfg.tz
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {cfg.timezone!r} in extra.tsuzuri.timezone") from exc
+        return cfg
+
+    @classmethod
+    def from_mkdocs_yml(cls, path: str | Path = "mkdocs.yml") -> "SiteConfig":
+        """Read the engine settings straight from mkdocs.yml (used by the CLI)."""
+        path = Path(path)
+        if not path.exists():
+            return cls()
+        # mkdocs.yml may hold !!python/name tags (Material emoji); ignore any tag we don't know.
+        loader = type("Loader", (yaml.SafeLoader,), {})
+        loader.add_multi_constructor("", lambda _l, _s, _n: None)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+        extra = (data.get("extra") or {}).get("tsuzuri") or {}
+        return cls.from_mapping(extra, site_url=data.get("site_url") or "",
+                                site_name=data.get("site_name") or "")

@@ -1,0 +1,515 @@
+"""Clean: stitch ``---END---`` continuation fragments and remove repeated content.
+
+The body is read as Markdown blocks (heading, paragraph, list, table, quote, fenced code, ...)
+and each block as sentences. One pass, in order, keeps what has not been seen:
+
+- a block whose sentences were all emitted before (or are cut-off prefixes of emitted
+  sentences) is a repeat and goes; a paragraph that mixes long repeated sentences with new
+  ones keeps only the new ones;
+- a sentence cut off at a ``---END---`` marker is completed in place by the first block after
+  the marker that is not a repeat, when that block restates the cut sentence;
+- a list or table re-emitted in full after being cut becomes one list or table;
+- legitimate repetition stays: within one list, table, quote or code block, short lines;
+- a final sentence with no ending and no continuation is dropped (only in posts with markers).
+
+Every decision is recorded in a Report. Work is linear in the size of the body: sentences are
+looked up in hash maps keyed by their normalised text and its first/last few characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+MARKER_RE = re.compile(r"^[ \t]*-{3,}[ \t]*END[ \t]*-{3,}[ \t]*$")
+_FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+_HEADING_RE = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]|$)")
+_LIST_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
+_HR_RE = re.compile(r"^[ \t]{0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_HTML_RE = re.compile(r"^[ \t]{0,3}</?[A-Za-z!]")
+# A sentence ends at Japanese or Latin end punctuation (plus closing brackets) or a line end.
+_SENT_END_RE = re.compile(r"[。！？!?．]+[」』）)\]\"”’]*|(?<=\S)[.!?]+[\"”’)]*(?=\s)|\n")
+_COMPLETE_END = set("。．.！!？?」』）)]\"”’:：…")
+_STRIP_KEY_RE = re.compile(r"[\s*_`~]+")
+_LEAD_MARK_RE = re.compile(r"^(?:[ \t]*(?:#{1,6}|>|[-*+]|\d{1,9}[.)])[ \t]+)+")
+
+SHORT = 8        # a repeated block shorter than this (normalised chars) may be a refrain: kept
+LONG = 20        # repeated sentences at least this long are trimmed out of mixed paragraphs
+KEY_PREFIX = 6   # length of the prefix/suffix index keys
+LOOKBACK = 32    # how many emitted blocks a re-emitted list/table may extend
+
+
+def key(text: str) -> str:
+    """Normalised comparison key: width, case, whitespace and emphasis marks don't matter."""
+    return _STRIP_KEY_RE.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+def is_complete(sentence: str) -> bool:
+    s = sentence.rstrip().rstrip("*_`~ \t")
+    return bool(s) and s[-1] in _COMPLETE_END
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in text, without surrounding white space."""
+    spans, start = [], 0
+    for m in _SENT_END_RE.finditer(text):
+        end = m.end() if m.group() != "\n" else m.start()
+        _add_span(text, start, end, spans)
+        start = m.end()
+    _add_span(text, start, len(text), spans)
+    return spans
+
+
+def _add_span(text: str, start: int, end: int, spans: list) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
+
+
+@dataclass
+class Block:
+    kind: str            # heading, para, list, table, quote, code, html, hr, marker
+    start: int           # first line (0-based)
+    end: int             # line after the last
+    lines: list[str]
+    blank_before: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def parse_blocks(lines: list[str]) -> tuple[list[Block], list[str]]:
+    """Split lines into blocks; returns (blocks, trailing blank lines)."""
+    blocks: list[Block] = []
+    blank: list[str] = []
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        if not line.strip():
+            blank.append(line)
+            i += 1
+            continue
+        start = i
+        fence = _FENCE_RE.match(line)
+        if fence:
+            mark = fence.group(1)
+            i += 1
+            while i < n and not re.match(rf"^[ \t]{{0,3}}{re.escape(mark[0])}{{{len(mark)},}}[ \t]*$", lines[i]):
+                i += 1
+            i = min(i + 1, n)
+            kind = "code"
+        elif MARKER_RE.match(line):
+            kind, i = "marker", i + 1
+        elif _HEADING_RE.match(line):
+            kind, i = "heading", i + 1
+        elif _HR_RE.match(line):
+            kind, i = "hr", i + 1
+        else:
+            kind = _kind_of(line)
+            i += 1
+            while i < n and lines[i].strip() and _continues(kind, lines[i]):
+                i += 1
+        blocks.append(Block(kind, start, i, lines[start:i], blank))
+        blank = []
+    return blocks, blank
+
+
+def _kind_of(line: str) -> str:
+    s = line.lstrip()
+    if s.startswith("|"):
+        return "table"
+    if s.startswith(">"):
+        return "quote"
+    if _LIST_RE.match(line):
+        return "list"
+    if _HTML_RE.match(line):
+        return "html"
+    return "para"
+
+
+def _continues(kind: str, line: str) -> bool:
+    """Whether a non-blank line continues a block of this kind (else a new block starts)."""
+    if MARKER_RE.match(line) or _FENCE_RE.match(line) or _HEADING_RE.match(line):
+        return False
+    own = _kind_of(line)
+    if kind == "para":
+        return own in ("para", "html")
+    if kind == "list":
+        return own in ("list", "para") or line[:1] in " \t"
+    return own == kind or kind == "html"
+
+
+@dataclass
+class Change:
+    action: str          # dropped, trimmed, stitched, merged, trailing-cut, unresolved-cut
+    line: int            # 1-based line in the body
+    end_line: int
+    detail: str
+
+    def describe(self) -> str:
+        where = f"line {self.line}" if self.line == self.end_line else f"lines {self.line}-{self.end_line}"
+        return f"{self.action} {where}: {self.detail}"
+
+
+@dataclass
+class Report:
+    fragments: int = 1
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.fragments > 1 or bool(self.changes)
+
+    def count(self, *actions: str) -> int:
+        return sum(1 for c in self.changes if c.action in actions)
+
+    @property
+    def blocks_dropped(self) -> int:
+        return self.count("dropped")
+
+    @property
+    def sentences_stitched(self) -> int:
+        return self.count("stitched")
+
+    def summary(self) -> str:
+        parts = [f"{self.fragments} fragments"] if self.fragments > 1 else []
+        for action in ("dropped", "trimmed", "stitched", "merged", "trailing-cut", "unresolved-cut"):
+            if n := self.count(action):
+                parts.append(f"{n} {action}")
+        return ", ".join(parts) or "unchanged"
+
+    def as_dict(self) -> dict:
+        return {"fragments": self.fragments, "changes": [c.__dict__ for c in self.changes]}
+
+
+@dataclass
+class _Out:
+    block: Block
+    lines: list[str]     # current text of the emitted block (may be stitched or trimmed)
+    source_end: int      # last input line that fed it (0-based, exclusive)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+class _Seen:
+    """Sentences already emitted, with prefix and suffix indexes for cut-off pieces."""
+
+    def __init__(self) -> None:
+        self.first_line: dict[str, int] = {}
+        self.by_prefix: dict[str, list[str]] = {}
+        self.by_suffix: dict[str, list[str]] = {}
+        self.short_prefixes: set[str] = set()
+
+    def add(self, k: str, line: int) -> None:
+        if not k or k in self.first_line:
+            return
+        self.first_line[k] = line
+        self.by_prefix.setdefault(k[:KEY_PREFIX], []).append(k)
+        self.by_suffix.setdefault(k[-KEY_PREFIX:], []).append(k)
+        for i in range(1, min(len(k), KEY_PREFIX)):
+            self.short_prefixes.add(k[:i])
+
+    def discard(self, k: str) -> None:
+        self.first_line.pop(k, None)
+
+    def covered(self, k: str, cut: bool) -> int | None:
+        """Line where k (a sentence) was emitted before, as a whole or as its prefix/suffix."""
+        if k in self.first_line:
+            return self.first_line[k]
+        if cut:  # an unterminated piece: a prefix of an emitted sentence
+            if len(k) < KEY_PREFIX:
+                if k in self.short_prefixes:
+                    return next((v for s, v in self.first_line.items() if s.startswith(k)), None)
+                return None
+            for cand in self.by_prefix.get(k[:KEY_PREFIX], ()):
+                if cand.startswith(k) and cand in self.first_line:
+                    return self.first_line[cand]
+        if len(k) >= LONG:  # a restart in the middle of an emitted sentence
+            for cand in self.by_suffix.get(k[-KEY_PREFIX:], ()):
+                if cand.endswith(k) and cand in self.first_line:
+                    return self.first_line[cand]
+        return None
+
+
+def _segments(block: Block) -> list[tuple[int, int, str]]:
+    """(start, end, key) of the comparable pieces of a block: sentences or lines."""
+    text = block.text
+    if block.kind == "heading":
+        return [(0, len(text), key(text.strip().lstrip("#")))]
+    if block.kind in ("list", "table"):
+        out, pos = [], 0
+        for line in block.lines:
+            k = key(_LEAD_MARK_RE.sub("", line)) if block.kind == "list" else key(line)
+            out.append((pos, pos + len(line), k))
+            pos += len(line) + 1
+        return [s for s in out if s[2]]
+    if block.kind == "quote":
+        text = "\n".join(re.sub(r"^[ \t]*>[ \t]?", "", ln) for ln in block.lines)
+    return [(a, b, key(text[a:b])) for a, b in sentence_spans(text) if key(text[a:b])]
+
+
+class _Cleaner:
+    def __init__(self, lines: list[str], title: str | None) -> None:
+        self.blocks, self.trailing = parse_blocks(lines)
+        self.report = Report(fragments=1 + sum(b.kind == "marker" for b in self.blocks))
+        self.seen = _Seen()
+        self.headings: dict[str, int] = {}
+        self.code: dict[str, int] = {}
+        self.out: list[_Out] = []
+        if title:
+            self.headings[key(title.strip().lstrip("#"))] = 0
+        self.cut: tuple[_Out, int, str] | None = None   # (block, tail offset, tail key)
+        self.waiting = False                                  # a marker passed since the cut
+        self.last: _Out | None = None                        # block the previous input fed
+        self.prev_dropped = False
+
+    def _change(self, action: str, block: Block, detail: str) -> None:
+        self.report.changes.append(Change(action, block.start + 1, block.end, detail))
+
+    def run(self) -> None:
+        has_markers = self.report.fragments > 1
+        for idx, block in enumerate(self.blocks):
+            before_marker = idx + 1 < len(self.blocks) and self.blocks[idx + 1].kind == "marker"
+            if block.kind == "marker":
+                self._open_cut()
+                self.last = None
+                continue
+            if self.cut and self.waiting and self._try_stitch(block):
+                continue
+            if self.cut and self.waiting:
+                self._close_cut(unresolved=True)
+            self._process(block, at_cut=before_marker or (has_markers and idx == len(self.blocks) - 1))
+        if has_markers:
+            self._drop_trailing_cut()
+
+    # -- fragment boundaries ---------------------------------------------------------------
+    def _open_cut(self) -> None:
+        out = self.last
+        if self.cut and self.waiting:
+            return  # empty fragments back to back: the earlier cut still waits
+        if out is None or out.block.kind != "para":
+            return
+        spans = sentence_spans(out.text)
+        if not spans or is_complete(out.text[spans[-1][0]:spans[-1][1]]):
+            return
+        tail = out.text[spans[-1][0]:spans[-1][1]]
+        self.seen.discard(key(tail))
+        self.cut, self.waiting = (out, spans[-1][0], key(tail)), True
+
+    def _close_cut(self, unresolved: bool) -> None:
+        if unresolved and self.cut:
+            out, offset, _ = self.cut
+            line = out.block.start + out.text[:offset].count("\n") + 1
+            self.report.changes.append(Change(
+                "unresolved-cut", line, line,
+                "a sentence cut off at a ---END--- marker has no continuation; kept as written"))
+        self.cut, self.waiting = None, False
+
+    def _try_stitch(self, block: Block) -> bool:
+        """Complete the open cut with this block, or drop the block as a repeat while waiting."""
+        out, offset, tail = self.cut  # type: ignore[misc]
+        if block.kind not in ("para", "quote", "list"):
+            if block.kind == "heading" and key(block.text.lstrip("#")) in self.headings:
+                self._drop(block, f"repeated heading (first at line {self.headings[key(block.text.lstrip('#'))]})")
+                return True
+            return False
+        segs = _segments(block)
+        text = block.text
+        for j, (a, b, k) in enumerate(segs):
+            if k.startswith(tail) and len(k) >= len(tail):
+                if all(self.seen.covered(s[2], cut=False) is not None for s in segs[:j]):
+                    stitched = out.text[:offset] + text[a:]
+                    out.lines = stitched.split("\n")
+                    out.source_end = block.end
+                    for _, _, kk in segs[j:]:
+                        self.seen.add(kk, block.start + 1)
+                    self._change("stitched", block,
+                                 f"completes the sentence cut off at line {out.block.start + out.text[:offset].count(chr(10)) + 1}")
+                    self.cut, self.waiting, self.last, self.prev_dropped = None, False, out, False
+                    return True
+                break
+            if self.seen.covered(k, cut=False) is None:
+                break
+        first = self._all_covered(block, segs, at_cut=True)
+        if first is not None:
+            self._drop(block, f"repeat of line {first}")
+            return True
+        return False
+
+    def _drop_trailing_cut(self) -> None:
+        target = self.cut[0] if self.cut else self.last
+        if target is None or target.block.kind != "para" or target is not (self.out[-1] if self.out else None):
+            if self.cut:
+                self._close_cut(unresolved=True)
+            return
+        text = target.text
+        spans = sentence_spans(text)
+        if not spans or is_complete(text[spans[-1][0]:spans[-1][1]]):
+            return
+        a = spans[-1][0]
+        line = target.block.start + text[:a].count("\n") + 1
+        self.report.changes.append(Change("trailing-cut", line, target.source_end,
+                                          f"final sentence has no ending and no continuation: {text[a:][:40]!r}"))
+        kept = text[:a].rstrip()
+        if kept:
+            target.lines = kept.split("\n")
+        else:
+            self.out.remove(target)
+        self.cut, self.waiting = None, False
+
+    # -- ordinary blocks -------------------------------------------------------------------
+    def _all_covered(self, block: Block, segs, at_cut: bool) -> int | None:
+        if not segs:
+            return None
+        lines = []
+        for i, (_, _, k) in enumerate(segs):
+            last_piece = i == len(segs) - 1 and at_cut
+            first = self.seen.covered(k, cut=last_piece and not _seg_complete(block, segs[i]))
+            if first is None:
+                return None
+            lines.append(first)
+        if sum(len(s[2]) for s in segs) < SHORT and not at_cut:
+            return None  # a short refrain
+        return min(lines)
+
+    def _process(self, block: Block, at_cut: bool) -> None:
+        kind = block.kind
+        if kind == "heading":
+            k = key(block.text.strip().lstrip("#"))
+            if k in self.headings:
+                self._drop(block, f"repeated heading (first at line {self.headings[k]})")
+            else:
+                self.headings[k] = block.start + 1
+                self._emit(block)
+            return
+        if kind == "code":
+            k = block.text
+            if k in self.code and self.prev_dropped:
+                self._drop(block, f"code block repeated with its section (first at line {self.code[k]})")
+            else:
+                self.code.setdefault(k, block.start + 1)
+                self._emit(block)
+            return
+        if kind in ("hr", "html"):
+            self._emit(block)
+            return
+        segs = _segments(block)
+        first = self._all_covered(block, segs, at_cut)
+        if first is not None:
+            self._drop(block, f"repeat of line {first}")
+            return
+        if kind in ("list", "table") and self._extend(block, segs):
+            return
+        if kind == "para":
+            self._emit_trimmed(block, segs, at_cut)
+            return
+        self._emit(block)
+        for _, _, k in segs:
+            self.seen.add(k, block.start + 1)
+
+    def _emit_trimmed(self, block: Block, segs, at_cut: bool) -> None:
+        text, keep, removed = block.text, [], []
+        for i, (a, b, k) in enumerate(segs):
+            cut_piece = at_cut and i == len(segs) - 1 and not is_complete(text[a:b])
+            first = self.seen.covered(k, cut=cut_piece)
+            if first is not None and (len(k) >= LONG or cut_piece):
+                removed.append(first)
+            else:
+                keep.append((a, b, k))
+        if removed and keep:
+            pieces, prev_end = [], None
+            for a, b, _ in keep:
+                if prev_end is not None:
+                    gap = text[prev_end:a]
+                    pieces.append("\n" if "\n" in gap else (gap if gap.strip() == "" and gap else ""))
+                pieces.append(text[a:b])
+                prev_end = b
+            self._change("trimmed", block, f"removed {len(removed)} repeated sentence(s) (first at line {min(removed)})")
+            out = self._emit(block, "".join(pieces).split("\n"))
+        else:
+            out = self._emit(block)
+        for a, b, k in keep:
+            self.seen.add(k, block.start + 1)
+        return out
+
+    def _extend(self, block: Block, segs) -> bool:
+        """A list/table re-emitted in full after a cut: merge it into the earlier one."""
+        first_key = segs[0][2]
+        for out in reversed(self.out[-LOOKBACK:]):
+            if out.block.kind != block.kind:
+                continue
+            old = [s[2] for s in _segments(Block(block.kind, 0, 0, out.lines))]
+            if not old or old[0] != first_key or len(old) > len(segs):
+                continue
+            new = [s[2] for s in segs]
+            same = all(o == n for o, n in zip(old[:-1], new)) and new[len(old) - 1].startswith(old[-1])
+            if not same:
+                continue
+            keep_old = len(old) - (0 if new[len(old) - 1] == old[-1] else 1)
+            out.lines = out.lines[:keep_old] + block.lines[keep_old:]
+            out.source_end = block.end
+            for k in new:
+                self.seen.add(k, block.start + 1)
+            self._change("merged", block, f"{block.kind} continues the one at line {out.block.start + 1}")
+            self.last, self.prev_dropped = out, False
+            if self.cut and self.cut[0] is out:
+                self.cut, self.waiting = None, False
+            return True
+        return False
+
+    def _emit(self, block: Block, lines: list[str] | None = None) -> _Out:
+        out = _Out(block, lines if lines is not None else list(block.lines), block.end)
+        self.out.append(out)
+        self.last, self.prev_dropped = out, False
+        return out
+
+    def _drop(self, block: Block, detail: str) -> None:
+        self._change("dropped", block, detail)
+        self.last, self.prev_dropped = None, True
+
+    # -- output ------------------------------------------------------------------------------
+    def render(self, eol: str, final_newline: bool, leading: list[str]) -> str:
+        pieces: list[str] = []
+        prev_end = None
+        for i, out in enumerate(self.out):
+            if i == 0:
+                pieces.extend(leading)
+            elif prev_end == out.block.start - len(out.block.blank_before):
+                pieces.extend(out.block.blank_before)
+            else:
+                pieces.append("")
+            pieces.extend(out.lines)
+            prev_end = out.block.end
+        text = eol.join(pieces)
+        return text + eol if (final_newline and text) else text
+
+
+def _seg_complete(block: Block, seg) -> bool:
+    if block.kind in ("heading", "list", "table"):
+        return True
+    return is_complete(block.text[seg[0]:seg[1]])
+
+
+def clean(body: str, title: str | None = None) -> tuple[str, Report]:
+    """Return (cleaned body, report). Pure; never raises on text input.
+
+    ``title``: the post title; a later heading that repeats it is dropped like any repeat.
+    """
+    eol = "\r\n" if "\r\n" in body else "\n"
+    lines = body.replace("\r\n", "\n").split("\n")
+    final_newline = body.endswith(("\n", "\r"))
+    if final_newline:
+        lines.pop()
+    cleaner = _Cleaner(lines, title)
+    cleaner.run()
+    if not cleaner.report.changed:
+        return body, cleaner.report
+    leading = cleaner.blocks[0].blank_before if cleaner.blocks else []
+    return cleaner.render(eol, final_newline, leading), cleaner.report

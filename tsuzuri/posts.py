@@ -1,0 +1,229 @@
+"""Read: a file in posts/ -> Post, with Jekyll's conventions and a diagnostic for every problem.
+
+Nothing here raises for a bad post: problems become diagnostics, and a post that can't be
+published comes back as ``None`` with an error naming the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import frontmatter
+from .config import SiteConfig
+from .dates import DateError, filename_date, parse_date
+from .diagnostics import Diagnostics
+
+
+@dataclass
+class Post:
+    path: Path                 # the file
+    source: str                # path as shown in diagnostics (relative to the project)
+    rel: str                   # path relative to posts/, '/'-separated
+    title: str
+    date: dt.datetime          # aware, in the site timezone
+    slug: str
+    categories: list[str]
+    tags: list[str]
+    author: str
+    excerpt: str               # front matter `excerpt`, may be ""
+    published: bool
+    permalink: str | None      # the post's own `permalink:` pattern, if any
+    data: dict[str, Any]       # the whole front matter
+    body: str                  # raw Markdown body (line endings as in the file)
+    body_line: int             # line of the file where the body starts
+    url: str = ""              # "/2025/09/18/slug/", set by urls.assign
+    dest_uri: str = ""         # "2025/09/18/slug/index.html"
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.date, self.rel)
+
+
+def discover(posts_dir: Path, config: SiteConfig, diags: Diagnostics, root: Path | None = None) -> list[Path]:
+    """Post files under posts_dir (subfolders included), sorted; odd files get a warning."""
+    found = []
+    for path in sorted(p for p in posts_dir.rglob("*") if p.is_file()):
+        if any(part.startswith(".") for part in path.relative_to(posts_dir).parts):
+            continue
+        if path.suffix.lower() in config.extensions:
+            found.append(path)
+        elif re.match(r"^\d{4}-\d{1,2}-\d{1,2}-", path.name):
+            diags.warning(_display(path, root), None,
+                          f"not read: '{path.suffix}' is not a post extension",
+                          f"rename it to end in one of {', '.join(config.extensions)}")
+    return found
+
+
+def _display(path: Path, root: Path | None) -> str:
+    try:
+        return path.relative_to(root or Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def decode(raw: bytes, source: str, diags: Diagnostics) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        diags.warning(source, line, "file is not valid UTF-8; undecodable bytes were replaced with \ufffd",
+                      "re-save the file as UTF-8")
+        return raw.decode("utf-8", errors="replace")
+
+
+def as_list(value: Any) -> list[str]:
+    """Jekyll's reading of categories/tags: list, space-separated string, null or scalar."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, (list, tuple)):
+        out: list[str] = []
+        for item in value:
+            if isinstance(item, (list, tuple, dict)) or item is None:
+                continue
+            text = str(item).strip()
+            if text:
+                out.append(text)
+        return out
+    if isinstance(value, (int, float, bool)):
+        return [str(value)]
+    return []
+
+
+def _is_clean_list(value: Any) -> bool:
+    if value is None or isinstance(value, (str, int, float)):
+        return True
+    return isinstance(value, (list, tuple)) and all(
+        isinstance(i, (str, int, float)) and not isinstance(i, bool) for i in value)
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def read_post(path: Path, config: SiteConfig, posts_dir: Path,
+              root: Path | None = None) -> tuple[Post | None, Diagnostics]:
+    """Read one file. The post is None only when it cannot be published; an error says why."""
+    source = _display(path, root)
+    diags = Diagnostics()
+    rel = path.relative_to(posts_dir).as_posix()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        diags.error(source, None, f"cannot read file: {exc.strerror}", "check the file's permissions")
+        return None, diags
+    text = decode(raw, source, diags)
+    if not text.strip():
+        diags.error(source, None, "file is empty", "write the post or delete the file")
+        return None, diags
+
+    fm = frontmatter.split(text)
+    if fm.problem:
+        diags.error(source, fm.problem_line, fm.problem,
+                    "fix the YAML between the two '---' lines (quote values that contain ': ' or '#')")
+        return None, diags
+    if fm.repaired:
+        diags.warning(source, 1, fm.repaired, "put each key on its own line between two '---' lines")
+    data = fm.data
+    if not fm.has_front_matter:
+        diags.warning(source, 1, "no front matter; title and date were inferred",
+                      "add a front matter block with title: and date: at the top of the file")
+
+    tz = config.tz
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    file_date, slug = filename_date(stem, tz)
+
+    # date
+    date = None
+    if "date" in data and data["date"] not in (None, ""):
+        try:
+            date, warning = parse_date(data["date"], tz)
+            if warning:
+                diags.warning(source, _key_line(text, "date"), warning, "write the date as YYYY-MM-DD HH:MM:SS +0900")
+        except DateError as exc:
+            diags.error(source, _key_line(text, "date"), str(exc),
+                        "write the date as YYYY-MM-DD HH:MM:SS +0900 (or remove it to use the filename date)")
+            return None, diags
+    if date is None:
+        date = file_date
+    if date is None:
+        diags.error(source, None, "the post has no date: none in the front matter or the file name",
+                    "add date: YYYY-MM-DD HH:MM:SS +0900 or rename the file to YYYY-MM-DD-slug.md")
+        return None, diags
+
+    if isinstance(data.get("slug"), (str, int)) and str(data["slug"]).strip():
+        slug = str(data["slug"]).strip()
+
+    # published
+    published = data.get("published", True)
+    if isinstance(published, str):
+        published = published.strip().lower() not in ("false", "no", "off", "0")
+    published = bool(published) if published is not None else True
+
+    # categories and tags, as Jekyll reads them
+    categories = as_list(data.get("categories"))
+    if "category" in data and data["category"] is not None:
+        single = _text(data["category"])
+        if single and single.strip():
+            categories.append(single.strip())
+    tags = as_list(data.get("tags")) + as_list(data.get("tag"))
+    for key in ("categories", "category", "tags", "tag"):
+        if key in data and not _is_clean_list(data[key]):
+            diags.warning(source, _key_line(text, key), f"'{key}' should be a list of words; odd items were skipped",
+                          f'write {key}: ["a", "b"]')
+    categories, tags = _dedupe(categories), _dedupe(tags)
+
+    author = data.get("author")
+    if isinstance(author, dict):
+        author = author.get("name")
+    author = _text(author) or ""
+    if "author" in data and data["author"] is not None and not author:
+        diags.warning(source, _key_line(text, "author"), "'author' should be a name", 'write author: "名前"')
+
+    excerpt = _text(data.get("excerpt")) or ""
+
+    permalink = data.get("permalink")
+    if permalink is not None and not isinstance(permalink, str):
+        diags.error(source, _key_line(text, "permalink"), f"permalink must be a path, got {permalink!r}",
+                    "write permalink: /path/to/page/ or remove it")
+        return None, diags
+
+    raw_title = data.get("title")
+    title = _text(raw_title)
+    if raw_title is not None and title is None:
+        diags.warning(source, _key_line(text, "title"), f"title must be text, got {type(raw_title).__name__}",
+                      'write title: "タイトル"')
+
+    post = Post(path=path, source=source, rel=rel, title=title or "", date=date, slug=slug,
+                categories=categories, tags=tags, author=author, excerpt=excerpt.strip(),
+                published=published, permalink=permalink, data=data, body=fm.body,
+                body_line=fm.body_line, diagnostics=diags)
+    return post, diags
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    seen, out = set(), []
+    for item in items:
+        key = unicodedata.normalize("NFKC", item)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _key_line(text: str, key: str) -> int | None:
+    m = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
+    return text.count("\n", 0, m.start()) + 1 if m else None
