@@ -256,7 +256,8 @@ def _segments(block: Block) -> list[tuple[int, int, str]]:
 
 
 class _Cleaner:
-    def __init__(self, lines: list[str], title: str | None) -> None:
+    def __init__(self, lines: list[str], title: str | None, first_line: int) -> None:
+        self.off = first_line  # line number of the body's first line, for reports
         self.blocks, self.trailing = parse_blocks(lines)
         self.report = Report(fragments=1 + sum(b.kind == "marker" for b in self.blocks))
         self.seen = _Seen()
@@ -271,7 +272,7 @@ class _Cleaner:
         self.prev_dropped = False
 
     def _change(self, action: str, block: Block, detail: str) -> None:
-        self.report.changes.append(Change(action, block.start + 1, block.end, detail))
+        self.report.changes.append(Change(action, block.start + self.off, block.end + self.off - 1, detail))
 
     def run(self) -> None:
         has_markers = self.report.fragments > 1
@@ -306,7 +307,7 @@ class _Cleaner:
     def _close_cut(self, unresolved: bool) -> None:
         if unresolved and self.cut:
             out, offset, _ = self.cut
-            line = out.block.start + out.text[:offset].count("\n") + 1
+            line = out.block.start + out.text[:offset].count("\n") + self.off
             self.report.changes.append(Change(
                 "unresolved-cut", line, line,
                 "a sentence cut off at a ---END--- marker has no continuation; kept as written"))
@@ -329,9 +330,9 @@ class _Cleaner:
                     out.lines = stitched.split("\n")
                     out.source_end = block.end
                     for _, _, kk in segs[j:]:
-                        self.seen.add(kk, block.start + 1)
+                        self.seen.add(kk, block.start + self.off)
                     self._change("stitched", block,
-                                 f"completes the sentence cut off at line {out.block.start + out.text[:offset].count(chr(10)) + 1}")
+                                 f"completes the sentence cut off at line {out.block.start + out.text[:offset].count(chr(10)) + self.off}")
                     self.cut, self.waiting, self.last, self.prev_dropped = None, False, out, False
                     return True
                 break
@@ -354,8 +355,8 @@ class _Cleaner:
         if not spans or is_complete(text[spans[-1][0]:spans[-1][1]]):
             return
         a = spans[-1][0]
-        line = target.block.start + text[:a].count("\n") + 1
-        self.report.changes.append(Change("trailing-cut", line, target.source_end,
+        line = target.block.start + text[:a].count("\n") + self.off
+        self.report.changes.append(Change("trailing-cut", line, target.source_end + self.off - 1,
                                           f"final sentence has no ending and no continuation: {text[a:][:40]!r}"))
         kept = text[:a].rstrip()
         if kept:
@@ -386,7 +387,7 @@ class _Cleaner:
             if k in self.headings:
                 self._drop(block, f"repeated heading (first at line {self.headings[k]})")
             else:
-                self.headings[k] = block.start + 1
+                self.headings[k] = block.start + self.off
                 self._emit(block)
             return
         if kind == "code":
@@ -394,7 +395,7 @@ class _Cleaner:
             if k in self.code and self.prev_dropped:
                 self._drop(block, f"code block repeated with its section (first at line {self.code[k]})")
             else:
-                self.code.setdefault(k, block.start + 1)
+                self.code.setdefault(k, block.start + self.off)
                 self._emit(block)
             return
         if kind in ("hr", "html"):
@@ -412,7 +413,7 @@ class _Cleaner:
             return
         self._emit(block)
         for _, _, k in segs:
-            self.seen.add(k, block.start + 1)
+            self.seen.add(k, block.start + self.off)
 
     def _emit_trimmed(self, block: Block, segs, at_cut: bool) -> None:
         text, keep, removed = block.text, [], []
@@ -436,7 +437,7 @@ class _Cleaner:
         else:
             out = self._emit(block)
         for a, b, k in keep:
-            self.seen.add(k, block.start + 1)
+            self.seen.add(k, block.start + self.off)
         return out
 
     def _extend(self, block: Block, segs) -> bool:
@@ -456,8 +457,8 @@ class _Cleaner:
             out.lines = out.lines[:keep_old] + block.lines[keep_old:]
             out.source_end = block.end
             for k in new:
-                self.seen.add(k, block.start + 1)
-            self._change("merged", block, f"{block.kind} continues the one at line {out.block.start + 1}")
+                self.seen.add(k, block.start + self.off)
+            self._change("merged", block, f"{block.kind} continues the one at line {out.block.start + self.off}")
             self.last, self.prev_dropped = out, False
             if self.cut and self.cut[0] is out:
                 self.cut, self.waiting = None, False
@@ -497,17 +498,18 @@ def _seg_complete(block: Block, seg) -> bool:
     return is_complete(block.text[seg[0]:seg[1]])
 
 
-def clean(body: str, title: str | None = None) -> tuple[str, Report]:
+def clean(body: str, title: str | None = None, first_line: int = 1) -> tuple[str, Report]:
     """Return (cleaned body, report). Pure; never raises on text input.
 
     ``title``: the post title; a later heading that repeats it is dropped like any repeat.
+    ``first_line``: the file line the body starts on, so reports name file lines.
     """
     eol = "\r\n" if "\r\n" in body else "\n"
     lines = body.replace("\r\n", "\n").split("\n")
     final_newline = body.endswith(("\n", "\r"))
     if final_newline:
         lines.pop()
-    cleaner = _Cleaner(lines, title)
+    cleaner = _Cleaner(lines, title, first_line)
     cleaner.run()
     if not cleaner.report.changed:
         return body, cleaner.report

@@ -36,8 +36,16 @@ class Post:
     data: dict[str, Any]       # the whole front matter
     body: str                  # raw Markdown body (line endings as in the file)
     body_line: int             # line of the file where the body starts
-    url: str = ""              # "/2025/09/18/slug/", set by urls.assign
+    url: str = ""              # site-relative URL, no leading slash: "2025/09/18/slug/"
     dest_uri: str = ""         # "2025/09/18/slug/index.html"
+    # filled in by site.prepare
+    content: str = ""          # cleaned Markdown
+    html: str = ""
+    toc: list = field(default_factory=list)
+    text: str = ""             # plain text of the rendered body
+    summary: str = ""          # excerpt for lists
+    reading_time: int = 1
+    clean_report: Any = None
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
 
     @property
@@ -184,6 +192,10 @@ def read_post(path: Path, config: SiteConfig, posts_dir: Path,
         if key in data and not _is_clean_list(data[key]):
             diags.warning(source, _key_line(text, key), f"'{key}' should be a list of words; odd items were skipped",
                           f'write {key}: ["a", "b"]')
+    # Jekyll: folders above a `_posts` folder are categories (`news/_posts/x.md` -> "news").
+    parts = rel.split("/")
+    if "_posts" in parts[:-1]:
+        categories = parts[: parts.index("_posts")] + categories
     categories, tags = _dedupe(categories), _dedupe(tags)
 
     author = data.get("author")

@@ -1,0 +1,96 @@
+"""The Liquid that Jekyll posts use, turned into plain Markdown before cleaning.
+
+Supported: ``{% highlight lang %}`` (fenced code), ``{% raw %}`` (unwrapped, its content
+untouched), ``{% post_url name %}`` and ``{% link path %}`` (the target post's URL),
+``{{ site.baseurl }}`` and ``{{ site.url }}``. Anything else is left as written with a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+_TAG_RE = re.compile(r"\{%-?\s*(?P<tag>\w+)(?P<args>.*?)-?%\}|\{\{-?\s*(?P<expr>.*?)\s*-?\}\}", re.DOTALL)
+_ENDRAW_RE = re.compile(r"\{%-?\s*endraw\s*-?%\}")
+_ENDHL_RE = re.compile(r"\{%-?\s*endhighlight\s*-?%\}")
+_SITE_VAR_RE = re.compile(r"^site\.([A-Za-z_]\w*)$")
+_URL_FILTER_RE = re.compile(r"""^(["'])(?P<path>[^"']*)\1\s*\|\s*(?P<filter>relative_url|absolute_url)$""")
+
+
+@dataclass
+class LiquidIssue:
+    offset: int          # position in the input body
+    severity: str        # "warning" or "error"
+    message: str
+    hint: str
+
+
+def render(body: str, *, baseurl: str, site_url: str,
+           resolve: Callable[[str, str], str | None],
+           site_vars: dict | None = None) -> tuple[str, list[LiquidIssue]]:
+    """Return (body with supported Liquid replaced, issues).
+
+    ``resolve(kind, arg)``: kind is "post_url" or "link"; returns the target URL or None.
+    ``site_vars``: other ``{{ site.x }}`` values (scalars from mkdocs.yml's extra).
+    """
+    variables = {k: str(v) for k, v in (site_vars or {}).items() if isinstance(v, (str, int, float))}
+    variables.update(baseurl=baseurl, url=site_url.rstrip("/"))
+    if "{%" not in body and "{{" not in body:
+        return body, []
+    out: list[str] = []
+    issues: list[LiquidIssue] = []
+    pos = 0
+    while True:
+        m = _TAG_RE.search(body, pos)
+        if not m:
+            out.append(body[pos:])
+            break
+        out.append(body[pos:m.start()])
+        pos = m.end()
+        tag, args, expr = m.group("tag"), (m.group("args") or "").strip(), m.group("expr")
+        if expr is not None:
+            var, url_filter = _SITE_VAR_RE.match(expr.strip()), _URL_FILTER_RE.match(expr.strip())
+            if var and var.group(1) in variables:
+                out.append(variables[var.group(1)])
+            elif url_filter:
+                prefix = baseurl if url_filter["filter"] == "relative_url" else site_url.rstrip("/")
+                out.append(prefix + "/" + url_filter["path"].lstrip("/"))
+            else:
+                out.append(m.group())
+                issues.append(LiquidIssue(m.start(), "warning", f"unsupported Liquid output {m.group()!r} is shown as written",
+                                          "replace it with plain text, or wrap it in {% raw %}…{% endraw %}"))
+            continue
+        if tag == "raw":
+            end = _ENDRAW_RE.search(body, pos)
+            if not end:
+                issues.append(LiquidIssue(m.start(), "warning", "{% raw %} is never closed; the rest of the post is kept as written",
+                                          "add {% endraw %}"))
+                out.append(body[pos:])
+                break
+            out.append(body[pos:end.start()])
+            pos = end.end()
+        elif tag == "highlight":
+            lang = args.split()[0] if args else ""
+            end = _ENDHL_RE.search(body, pos)
+            code_end = end.start() if end else len(body)
+            if not end:
+                issues.append(LiquidIssue(m.start(), "warning", "{% highlight %} is never closed; the code block runs to the end",
+                                          "add {% endhighlight %}"))
+            code = body[pos:code_end].strip("\n")
+            out.append(f"```{lang}\n{code}\n```")
+            pos = end.end() if end else len(body)
+        elif tag in ("post_url", "link"):
+            target = resolve(tag, args)
+            if target is None:
+                out.append(m.group())
+                what = "post" if tag == "post_url" else "file"
+                issues.append(LiquidIssue(m.start(), "error", f"{{% {tag} {args} %}} names a {what} that does not exist",
+                                          "fix the name (posts/YYYY-MM-DD-slug without extension for post_url)"))
+            else:
+                out.append(target)
+        else:
+            out.append(m.group())
+            issues.append(LiquidIssue(m.start(), "warning", f"unsupported Liquid tag {{% {tag} %}} is shown as written",
+                                      "replace it with Markdown, or wrap it in {% raw %}…{% endraw %}"))
+    return "".join(out), issues

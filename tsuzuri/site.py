@@ -1,0 +1,165 @@
+"""The whole build, in the order it happens (after Jekyll's Site#process):
+
+    read    posts/ -> Post (front matter, Jekyll dates and lists)         posts.read_post
+    place   permalink -> URL; escapes and collisions are errors           assign_urls
+    clean   Liquid, ---END--- fragments, repeated title line              prepare
+    render  Markdown -> HTML once per post; reading time, summary         prepare
+    emit    the page set for the adapter                                  pages.build
+
+Each step is a plain function over plain data; MkDocs is only known by hooks/.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import fragments, liquid, titles, urls
+from .config import SiteConfig
+from .diagnostics import Diagnostics
+from .posts import Post, discover, read_post
+from .render import Renderer, reading_minutes, summarize
+
+# Destinations the site's own pages use; a post permalink may not take them.
+RESERVED = ("index.html", "page/", "archive/", "categories/", "tags/", "entities/", "search/",
+            "404.html", "assets/", "feed.xml", "sitemap.xml", "robots.txt")
+
+
+@dataclass
+class Site:
+    config: SiteConfig
+    root: Path
+    posts: list[Post] = field(default_factory=list)        # published, newest first
+    unpublished: list[Post] = field(default_factory=list)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+    @property
+    def cleaned(self) -> list[Post]:
+        return [p for p in self.posts if p.clean_report and p.clean_report.changed]
+
+    def clean_summary(self) -> str:
+        dropped = sum(p.clean_report.blocks_dropped for p in self.posts if p.clean_report)
+        stitched = sum(p.clean_report.sentences_stitched for p in self.posts if p.clean_report)
+        return (f"{len(self.cleaned)} of {len(self.posts)} posts cleaned: "
+                f"{dropped} repeated blocks dropped, {stitched} cut sentences stitched")
+
+
+def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site:
+    """Read, place, clean and render every post under ``root/config.posts_dir``."""
+    root = root.resolve()
+    site = Site(config, root)
+    posts_dir = root / config.posts_dir
+    if not posts_dir.is_dir():
+        site.diagnostics.error(config.posts_dir, None, "the posts folder does not exist",
+                               f"create {config.posts_dir}/ and put posts in it")
+        return site
+    paths = discover(posts_dir, config, site.diagnostics, root)
+    if only is not None:
+        wanted = {p.resolve() for p in only}
+        paths = [p for p in paths if p.resolve() in wanted or any(w in p.resolve().parents for w in wanted)]
+    read: list[Post] = []
+    for path in paths:
+        post, diags = read_post(path, config, posts_dir, root)
+        if post is None:
+            site.diagnostics.extend(diags)
+        elif post.published:
+            read.append(post)  # its diagnostics are reported once it is prepared
+        else:
+            site.unpublished.append(post)
+            diags.note(post.source, None, "not built: published is false")
+            site.diagnostics.extend(diags)
+    placed = assign_urls(read, config, site.diagnostics)
+    for post in read:
+        if post not in placed:
+            site.diagnostics.extend(post.diagnostics)
+    renderer = Renderer()
+    resolver = _resolver(placed, config)
+    for post in placed:
+        prepare(post, config, renderer, resolver)
+        site.diagnostics.extend(post.diagnostics)
+    site.posts = sorted(placed, key=lambda p: p.sort_key, reverse=True)
+    return site
+
+
+def assign_urls(posts: list[Post], config: SiteConfig, diags: Diagnostics) -> list[Post]:
+    """Give each post its URL; a post whose URL escapes or is taken is reported and left out."""
+    taken: dict[str, Post] = {}
+    placed = []
+    for post in sorted(posts, key=lambda p: p.rel):
+        url = urls.expand(post.permalink or config.permalink, post)
+        try:
+            urls.check(url)
+        except urls.PermalinkError as exc:
+            diags.error(post.source, None, str(exc), "use a path inside the site, like /2025/01/02/my-post/")
+            continue
+        dest = posixpath.normpath(urls.dest_uri(url)) if url.strip("/") else "index.html"
+        if dest == "index.html" or dest.startswith(RESERVED):
+            diags.error(post.source, None, f"permalink {url!r} collides with the site's own page {dest!r}",
+                        "choose another permalink")
+            continue
+        if dest in taken:
+            diags.error(post.source, None,
+                        f"URL {url!r} is already used by {taken[dest].source}; this post was not published",
+                        "give one of the two posts another slug or permalink")
+            continue
+        taken[dest] = post
+        post.dest_uri = dest
+        post.url = urls.url_of(dest)
+        placed.append(post)
+    return placed
+
+
+def _resolver(posts: list[Post], config: SiteConfig):
+    by_name: dict[str, str] = {}
+    for post in posts:
+        stem = posixpath.splitext(post.rel)[0]
+        link = f"{config.baseurl}/{post.url}"
+        by_name[stem] = by_name[posixpath.basename(stem)] = link
+        for prefix in ("_posts/", "posts/", f"{config.posts_dir}/"):
+            by_name[prefix + post.rel] = link
+
+    def resolve(kind: str, arg: str) -> str | None:
+        arg = arg.strip().strip("'\"").lstrip("/")
+        return by_name.get(arg) if kind == "link" else by_name.get(posixpath.splitext(arg)[0])
+    return resolve
+
+
+def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None:
+    """Liquid -> clean fragments -> title -> Markdown, recording every repair as a diagnostic."""
+    diags, offset = post.diagnostics, post.body_line - 1
+    body, issues = liquid.render(post.body, baseurl=config.baseurl, site_url=config.url, resolve=resolve,
+                                 site_vars=config.extra)
+    for issue in issues:
+        line = offset + post.body.count("\n", 0, issue.offset) + 1
+        diags.add(post.source, line, _sev(issue.severity), issue.message, issue.hint)
+
+    cleaned, report = fragments.clean(body, post.title or None, post.body_line)
+    post.clean_report = report
+    for change in report.changes:
+        if change.action == "unresolved-cut":
+            diags.warning(post.source, change.line, change.detail,
+                          "finish the sentence by hand, or run `python -m tsuzuri clean --write` and edit")
+        else:
+            diags.note(post.source, change.line, change.describe())
+    if report.fragments > 1:
+        diags.note(post.source, None, f"{report.fragments} ---END--- fragments joined: {report.summary()}",
+                   "run `python -m tsuzuri clean --write` to fix the source for good")
+
+    title, cleaned, notes = titles.resolve(post.title, cleaned)
+    for note in notes:
+        diags.note(post.source, post.body_line, note)
+    if not title:
+        title = post.slug
+        diags.warning(post.source, 1, f"the post has no title; using {title!r}", 'add title: "タイトル" to the front matter')
+    post.title, post.content = title, cleaned
+
+    rendered = renderer(cleaned)
+    post.html, post.toc, post.text = rendered.html, rendered.toc, rendered.text
+    post.reading_time = reading_minutes(rendered.text)
+    post.summary = post.excerpt or summarize(rendered.first_paragraph or rendered.text, config.excerpt_chars)
+
+
+def _sev(name: str):
+    from .diagnostics import ERROR, WARNING
+    return ERROR if name == "error" else WARNING
