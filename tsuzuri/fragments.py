@@ -150,6 +150,7 @@ class Change:
     line: int            # 1-based line in the body
     end_line: int
     detail: str
+    text: str = ""       # what was removed, for trailing cuts
 
     def describe(self) -> str:
         where = f"line {self.line}" if self.line == self.end_line else f"lines {self.line}-{self.end_line}"
@@ -256,7 +257,7 @@ def _segments(block: Block) -> list[tuple[int, int, str]]:
 
 
 class _Cleaner:
-    def __init__(self, lines: list[str], title: str | None, first_line: int) -> None:
+    def __init__(self, lines: list[str], first_line: int) -> None:
         self.off = first_line  # line number of the body's first line, for reports
         self.blocks, self.trailing = parse_blocks(lines)
         self.report = Report(fragments=1 + sum(b.kind == "marker" for b in self.blocks))
@@ -264,8 +265,6 @@ class _Cleaner:
         self.headings: dict[str, int] = {}
         self.code: dict[str, int] = {}
         self.out: list[_Out] = []
-        if title:
-            self.headings[key(title.strip().lstrip("#"))] = 0
         self.cut: tuple[_Out, int, str] | None = None   # (block, tail offset, tail key)
         self.waiting = False                                  # a marker passed since the cut
         self.last: _Out | None = None                        # block the previous input fed
@@ -295,7 +294,10 @@ class _Cleaner:
         out = self.last
         if self.cut and self.waiting:
             return  # empty fragments back to back: the earlier cut still waits
-        if out is None or out.block.kind != "para":
+        if out is None or out.block.kind not in ("para", "heading"):
+            return
+        if out.block.kind == "heading":  # a heading cut short: the restart repeats it whole
+            self.cut, self.waiting = (out, 0, key(out.text.strip().lstrip("#"))), True
             return
         spans = sentence_spans(out.text)
         if not spans or is_complete(out.text[spans[-1][0]:spans[-1][1]]):
@@ -306,25 +308,48 @@ class _Cleaner:
 
     def _close_cut(self, unresolved: bool) -> None:
         if unresolved and self.cut:
-            out, offset, _ = self.cut
+            out, offset, tail = self.cut
             line = out.block.start + out.text[:offset].count("\n") + self.off
-            self.report.changes.append(Change(
-                "unresolved-cut", line, line,
-                "a sentence cut off at a ---END--- marker has no continuation; kept as written"))
+            first = self.seen.covered(tail, cut=True) if out.block.kind == "para" else None
+            if first is not None:  # a cut-off restatement of an earlier sentence: a repeat
+                self._trim_tail(out, offset, Change("dropped", line, line, f"cut-off repeat of line {first}"))
+            else:
+                self.report.changes.append(Change(
+                    "unresolved-cut", line, line,
+                    "a sentence cut off at a ---END--- marker has no continuation; kept as written"))
         self.cut, self.waiting = None, False
+
+    def _trim_tail(self, out: _Out, offset: int, change: Change) -> None:
+        change.text = out.text[offset:]
+        self.report.changes.append(change)
+        kept = out.text[:offset].rstrip()
+        here = out.block.start + self.off
+        firsts = [self.seen.first_line.get(k) for _, _, k in _segments(Block("para", 0, 0, kept.split("\n")))]
+        if kept and all(f is not None and f < here for f in firsts):  # what is left repeats earlier text
+            self._change("dropped", out.block, f"repeat of line {min(firsts)}")
+            kept = ""
+        if kept:
+            out.lines = kept.split("\n")
+        else:
+            self.out.remove(out)
+            if self.last is out:
+                self.last = None
 
     def _try_stitch(self, block: Block) -> bool:
         """Complete the open cut with this block, or drop the block as a repeat while waiting."""
         out, offset, tail = self.cut  # type: ignore[misc]
+        if out.block.kind == "heading" or block.kind == "heading":
+            return self._stitch_heading(block, out, tail)
         if block.kind not in ("para", "quote", "list"):
-            if block.kind == "heading" and key(block.text.lstrip("#")) in self.headings:
-                self._drop(block, f"repeated heading (first at line {self.headings[key(block.text.lstrip('#'))]})")
-                return True
             return False
         segs = _segments(block)
+        first = self._all_covered(block, segs, at_cut=True)
+        if first is not None:
+            self._drop(block, f"repeat of line {first}")
+            return True
         text = block.text
         for j, (a, b, k) in enumerate(segs):
-            if k.startswith(tail) and len(k) >= len(tail):
+            if k.startswith(tail) and self.seen.covered(k, cut=False) is None:
                 if all(self.seen.covered(s[2], cut=False) is not None for s in segs[:j]):
                     stitched = out.text[:offset] + text[a:]
                     out.lines = stitched.split("\n")
@@ -338,9 +363,26 @@ class _Cleaner:
                 break
             if self.seen.covered(k, cut=False) is None:
                 break
-        first = self._all_covered(block, segs, at_cut=True)
-        if first is not None:
-            self._drop(block, f"repeat of line {first}")
+        if segs and tail.startswith(segs[-1][2]) and not _seg_complete(block, segs[-1]) and all(
+                self.seen.covered(s[2], cut=False) is not None for s in segs[:-1]):
+            self._drop(block, f"cut off again before the sentence at line {out.block.start + self.off} ends")
+            return True
+        return False
+
+    def _stitch_heading(self, block: Block, out: _Out, tail: str) -> bool:
+        """A cut heading is completed by a longer heading; a repeated heading is dropped."""
+        if block.kind != "heading":
+            return False
+        k = key(block.text.strip().lstrip("#"))
+        if out.block.kind == "heading" and k.startswith(tail) and k != tail:
+            self.headings.pop(tail, None)
+            self.headings[k] = out.block.start + self.off
+            out.lines, out.source_end = list(block.lines), block.end
+            self._change("stitched", block, f"completes the heading cut off at line {out.block.start + self.off}")
+            self.cut, self.waiting, self.last, self.prev_dropped = None, False, out, False
+            return True
+        if k in self.headings:
+            self._drop(block, f"repeated heading (first at line {self.headings[k]})")
             return True
         return False
 
@@ -356,13 +398,8 @@ class _Cleaner:
             return
         a = spans[-1][0]
         line = target.block.start + text[:a].count("\n") + self.off
-        self.report.changes.append(Change("trailing-cut", line, target.source_end + self.off - 1,
+        self._trim_tail(target, a, Change("trailing-cut", line, target.source_end + self.off - 1,
                                           f"final sentence has no ending and no continuation: {text[a:][:40]!r}"))
-        kept = text[:a].rstrip()
-        if kept:
-            target.lines = kept.split("\n")
-        else:
-            self.out.remove(target)
         self.cut, self.waiting = None, False
 
     # -- ordinary blocks -------------------------------------------------------------------
@@ -418,9 +455,10 @@ class _Cleaner:
     def _emit_trimmed(self, block: Block, segs, at_cut: bool) -> None:
         text, keep, removed = block.text, [], []
         for i, (a, b, k) in enumerate(segs):
+            # the cut-off tail of a paragraph with new content stays: it opens a cut at the marker
             cut_piece = at_cut and i == len(segs) - 1 and not is_complete(text[a:b])
-            first = self.seen.covered(k, cut=cut_piece)
-            if first is not None and (len(k) >= LONG or cut_piece):
+            first = None if cut_piece else self.seen.covered(k, cut=False)
+            if first is not None and len(k) >= LONG:
                 removed.append(first)
             else:
                 keep.append((a, b, k))
@@ -498,18 +536,19 @@ def _seg_complete(block: Block, seg) -> bool:
     return is_complete(block.text[seg[0]:seg[1]])
 
 
-def clean(body: str, title: str | None = None, first_line: int = 1) -> tuple[str, Report]:
+def clean(body: str, first_line: int = 1) -> tuple[str, Report]:
     """Return (cleaned body, report). Pure; never raises on text input.
 
-    ``title``: the post title; a later heading that repeats it is dropped like any repeat.
-    ``first_line``: the file line the body starts on, so reports name file lines.
+    ``first_line``: the file line the body starts on, so reports name file lines. The body's
+    first line may repeat the title: it is kept here (titles.resolve uses and removes it), so
+    later repeats of it are caught like any other repeat.
     """
     eol = "\r\n" if "\r\n" in body else "\n"
     lines = body.replace("\r\n", "\n").split("\n")
     final_newline = body.endswith(("\n", "\r"))
     if final_newline:
         lines.pop()
-    cleaner = _Cleaner(lines, title, first_line)
+    cleaner = _Cleaner(lines, first_line)
     cleaner.run()
     if not cleaner.report.changed:
         return body, cleaner.report

@@ -134,7 +134,7 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
         line = offset + post.body.count("\n", 0, issue.offset) + 1
         diags.add(post.source, line, _sev(issue.severity), issue.message, issue.hint)
 
-    cleaned, report = fragments.clean(body, post.title or None, post.body_line)
+    cleaned, report = fragments.clean(body, post.body_line)
     post.clean_report = report
     for change in report.changes:
         if change.action == "unresolved-cut":

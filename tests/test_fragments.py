@@ -1,0 +1,239 @@
+"""The ---END--- cleaner: hand-written expected outputs, reports, and properties."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from tsuzuri import fragments, titles
+from tsuzuri.fragments import clean, key
+from tsuzuri.frontmatter import split
+
+FIXTURES = Path(__file__).parent / "fixtures" / "fragments"
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+POSTS = Path(__file__).resolve().parents[1] / "posts"
+CASES = sorted(FIXTURES.glob("cases/*.in.md"))
+
+
+def _read(path: Path) -> str:
+    with open(path, encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+# -- the seeds: expected bodies written by hand from reading them ------------------------------
+
+@pytest.mark.parametrize("seed,post", [
+    ("001", "2025-09-18-japan-domestic-ai-push.md"),
+    ("004", "2025-11-23-openai-foxconn-ai-hardware.md"),
+])
+def test_seed_cleaned_exactly(seed, post):
+    parts = split(_read(POSTS / post))
+    cleaned, report = clean(parts.body, parts.body_line)
+    _, cleaned, _ = titles.resolve(parts.data["title"], cleaned)
+    expected = _read(FIXTURES / f"seed-{seed}.out.md")
+    assert cleaned.strip("\n") == expected.strip("\n")
+    assert "---END---" not in cleaned
+
+
+def test_seed_001_report_names_file_lines():
+    parts = split(_read(POSTS / "2025-09-18-japan-domestic-ai-push.md"))
+    _, report = clean(parts.body, parts.body_line)
+    assert report.fragments == 4
+    stitched = [(c.line, c.detail) for c in report.changes if c.action == "stitched"]
+    # line 55 completes "…巨大テック" (line 51); line 70 completes "例えば" (line 61)
+    assert stitched == [(55, "completes the sentence cut off at line 51"),
+                        (70, "completes the sentence cut off at line 61")]
+    dropped = {c.line for c in report.changes if c.action == "dropped"}
+    assert {34, 57, 109, 116, 120, 123, 126} <= dropped
+    assert report.blocks_dropped == 16
+
+
+def test_seed_004_trailing_cut_is_reported():
+    parts = split(_read(POSTS / "2025-11-23-openai-foxconn-ai-hardware.md"))
+    cleaned, report = clean(parts.body, parts.body_line)
+    [cut] = [c for c in report.changes if c.action == "trailing-cut"]
+    assert cut.line == 50 and cut.text.startswith("このアプローチによって")
+    assert "このアプローチによって" not in cleaned
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name[: -len(".in.md")])
+def test_artifact_cases(case):
+    expected = _read(case.with_name(case.name.replace(".in.md", ".out.md")))
+    cleaned, _ = clean(_read(case))
+    assert cleaned == expected
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name[: -len(".in.md")])
+def test_cases_are_idempotent(case):
+    once, _ = clean(_read(case))
+    twice, report = clean(once)
+    assert twice == once and not report.changed
+
+
+def test_crlf_is_kept():
+    cleaned, report = clean(_read(FIXTURES / "cases" / "crlf.in.md"))
+    assert report.changed and "\r\n" in cleaned and "\n" not in cleaned.replace("\r\n", "")
+
+
+def test_marker_inside_code_is_untouched():
+    body = "前文です。これは説明の文章になります。\n\n```text\n---END---\nsame\nsame\n```\n"
+    assert clean(body) == (body, clean(body)[1])
+    assert not clean(body)[1].changed
+
+
+def test_unresolved_cut_is_kept_and_reported():
+    body = ("最初の段落はここで完結している文章になります。\n\nこの段落は途中で切れてしまっ\n\n---END---\n\n"
+            "まったく別の話題から始まる新しい段落の文章です。\n")
+    cleaned, report = clean(body)
+    assert "この段落は途中で切れてしまっ" in cleaned
+    assert [c.action for c in report.changes] == ["unresolved-cut"]
+
+
+def test_heading_cut_at_marker_is_completed():
+    body = ("はじめの段落は十分な長さのある文章として書かれています。\n\n### 国際競争の激\n\n---END---\n\n"
+            "### 国際競争の激化と日本の戦略\n\n見出しの後に続く本文の段落がここに入ります。\n")
+    cleaned, _ = clean(body)
+    assert cleaned == ("はじめの段落は十分な長さのある文章として書かれています。\n\n### 国際競争の激化と日本の戦略\n\n"
+                       "見出しの後に続く本文の段落がここに入ります。\n")
+
+
+def test_title_heading_repeat_is_dropped_then_title_line_removed():
+    body = "## 記事のタイトル\n\n本文の最初の段落はこのように書かれています。\n\n## 記事のタイトル\n\n本文の最初の段落はこのように書かれています。\n"
+    cleaned, _ = clean(body)
+    title, cleaned, _ = titles.resolve("記事のタイトル", cleaned)
+    assert title == "記事のタイトル"
+    assert cleaned == "本文の最初の段落はこのように書かれています。\n"
+
+
+# -- properties ----------------------------------------------------------------------------------
+
+_WORDS = ["半導体", "データセンター", "国産AI", "投資家", "ラピダス", "鴻海", "政府", "基盤モデル", "電力", "人材"]
+_VERBS = ["の重要性が高まっています", "への投資が加速しています", "について議論が続いています",
+          "の課題が浮き彫りになりました", "が市場の注目を集めています"]
+
+
+@st.composite
+def sentences(draw, n):
+    """n distinct Japanese sentences, 20+ characters each, unique by a running number."""
+    out = []
+    for i in range(n):
+        w = draw(st.sampled_from(_WORDS))
+        v = draw(st.sampled_from(_VERBS))
+        out.append(f"{w}{v}、第{i}の論点として確認します。")
+    return out
+
+
+@st.composite
+def articles(draw):
+    """A clean article: headings and paragraphs of unique sentences, as a list of blocks."""
+    n_blocks = draw(st.integers(2, 8))
+    sents = draw(sentences(n_blocks * 4))
+    blocks, k = [], 0
+    for b in range(n_blocks):
+        if b and draw(st.booleans()) and blocks and not blocks[-1].startswith("#"):
+            blocks.append(f"### 第{b}節 {sents[k][:6]}の論点")
+            k += 1
+        m = draw(st.integers(1, 3))
+        blocks.append("".join(sents[k:k + m]))
+        k += m
+    return blocks
+
+
+def _sentence_starts(article: str) -> list[int]:
+    """Offsets where a sentence or block starts."""
+    starts = {0}
+    for m in re.finditer(r"。|\n\n", article):
+        starts.add(m.end())
+    return sorted(s for s in starts if s < len(article))
+
+
+@st.composite
+def fragmented(draw):
+    """(article text, text with ---END--- fragments: cuts mid-sentence, restarts earlier)."""
+    blocks = draw(articles())
+    article = "\n\n".join(blocks)
+    starts = _sentence_starts(article)
+    pieces, pos = [], 0
+    for _ in range(draw(st.integers(1, 4))):
+        # cut strictly inside a paragraph sentence after pos
+        inner = [i for i in range(pos + 2, len(article) - 2)
+                 if article[i] not in "。\n" and article[i - 1] not in "。\n" and "#" not in
+                 article[article.rfind("\n", 0, i) + 1:i]]
+        if not inner:
+            break
+        cut = draw(st.sampled_from(inner))
+        pieces.append(article[pos:cut])
+        sent_start = max(s for s in starts if s <= cut)
+        pos = draw(st.sampled_from([s for s in starts if s <= sent_start and s >= max(0, sent_start - 400)]))
+    pieces.append(article[pos:])
+    return article + "\n", "\n\n---END---\n\n".join(pieces) + "\n"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fragmented())
+def test_recovers_article_from_fragments(pair):
+    article, broken = pair
+    cleaned, report = clean(broken)
+    assert cleaned == article
+    assert clean(cleaned)[0] == cleaned
+
+
+@settings(max_examples=200, deadline=None)
+@given(articles(), st.data())
+def test_recovers_from_repeated_blocks(blocks, data):
+    """Whole blocks emitted again (back to back or later, with or without a marker) go."""
+    article = "\n\n".join(blocks) + "\n"
+    noisy = list(blocks)
+    for _ in range(data.draw(st.integers(1, 4))):
+        i = data.draw(st.integers(0, len(blocks) - 1))
+        j = data.draw(st.integers(noisy.index(blocks[i]) + 1, len(noisy)))
+        repeat = blocks[i] if not data.draw(st.booleans()) else "---END---\n\n" + blocks[i]
+        noisy.insert(j, repeat)
+    cleaned, _ = clean("\n\n".join(noisy) + "\n")
+    assert cleaned == article
+
+
+@settings(max_examples=200, deadline=None)
+@given(articles())
+def test_clean_article_is_unchanged(blocks):
+    article = "\n\n".join(blocks) + "\n"
+    cleaned, report = clean(article)
+    assert cleaned == article and not report.changed
+
+
+_LINES = st.sampled_from([
+    "", "", "---END---", "### 見出しの例", "### 見出しの例", "- 項目A", "- 項目A", "| a | b |", "|---|---|",
+    "| 1 | 2 |", "> 引用された文章です。", "```", "コードの行", "例えば",
+    "半導体への投資が加速しています。その影響は大きいと言えるでしょう。",
+    "半導体への投資が加速しています。", "その影響は大きいと言えるでしょう。データセンターの電力需要も増えています。",
+    "データセンターの電力需要も増えています。国産AIの開発も進みつつあり", "A sentence in English. Another one follows here!",
+    "短い。", "  ", "\t- ネスト", "1. 番号付き",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_LINES, max_size=40), st.booleans())
+def test_idempotent_and_nothing_lost(lines, crlf):
+    text = ("\r\n" if crlf else "\n").join(lines)
+    cleaned, report = clean(text)
+    assert clean(cleaned)[0] == cleaned
+    out_key = key(cleaned)
+    lost_ok = {key(c.text) for c in report.changes if c.action == "trailing-cut"}
+    for line in lines:
+        if fragments.MARKER_RE.match(line):
+            continue
+        for a, b in fragments.sentence_spans(line):
+            k = key(line[a:b].lstrip("#>-|0123456789. \t"))
+            assert k in out_key or any(k.startswith(x) or x.startswith(k) for x in lost_ok), line
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_never_raises(text):
+    cleaned, report = clean(text)
+    assert isinstance(cleaned, str)
+    assume(True)
