@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from tsuzuri.fragments import clean, key
 from tsuzuri.frontmatter import split
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fragments"
+# TSUZURI_STRESS=20 runs 20x the examples (a soak, not for CI)
+SCALE = int(os.environ.get("TSUZURI_STRESS", "1"))
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 POSTS = Path(__file__).resolve().parents[1] / "posts"
 CASES = sorted(FIXTURES.glob("cases/*.in.md"))
@@ -173,7 +176,7 @@ def fragmented(draw):
     return article + "\n", "\n\n---END---\n\n".join(pieces) + "\n"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(fragmented())
 def test_recovers_article_from_fragments(pair):
     article, broken = pair
@@ -182,7 +185,7 @@ def test_recovers_article_from_fragments(pair):
     assert clean(cleaned)[0] == cleaned
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200 * SCALE, deadline=None)
 @given(articles(), st.data())
 def test_recovers_from_repeated_blocks(blocks, data):
     """Whole blocks emitted again (back to back or later, with or without a marker) go."""
@@ -197,7 +200,7 @@ def test_recovers_from_repeated_blocks(blocks, data):
     assert cleaned == article
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200 * SCALE, deadline=None)
 @given(articles())
 def test_clean_article_is_unchanged(blocks):
     article = "\n\n".join(blocks) + "\n"
@@ -215,7 +218,7 @@ _LINES = st.sampled_from([
 ])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400 * SCALE, deadline=None)
 @given(st.lists(_LINES, max_size=40), st.booleans())
 def test_idempotent_and_nothing_lost(lines, crlf):
     text = ("\r\n" if crlf else "\n").join(lines)
@@ -231,7 +234,7 @@ def test_idempotent_and_nothing_lost(lines, crlf):
             assert k in out_key or any(k.startswith(x) or x.startswith(k) for x in lost_ok), line
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300 * SCALE, deadline=None)
 @given(st.text())
 def test_never_raises(text):
     cleaned, report = clean(text)

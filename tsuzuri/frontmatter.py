@@ -44,7 +44,9 @@ def _load(text: str, first_line: int) -> tuple[dict[str, Any] | None, str | None
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # context_mark is where the broken construct began (an unclosed "[" on line 2), which
+        # is where the editor must look; problem_mark is often just the end of the block.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return None, f"front matter is not valid YAML ({reason})", line
