@@ -164,8 +164,8 @@ def fragmented(draw):
     for _ in range(draw(st.integers(1, 4))):
         # cut strictly inside a paragraph sentence after pos
         inner = [i for i in range(pos + 2, len(article) - 2)
-                 if article[i] not in "。\n" and article[i - 1] not in "。\n" and "#" not in
-                 article[article.rfind("\n", 0, i) + 1:i]]
+                 if article[i] not in "。\n" and article[i - 1] not in "。\n"
+                 and not article[article.rfind("\n", 0, i) + 1:i].rstrip().endswith("#")]
         if not inner:
             break
         cut = draw(st.sampled_from(inner))

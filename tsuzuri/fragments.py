@@ -193,6 +193,7 @@ class _Out:
     block: Block
     lines: list[str]     # current text of the emitted block (may be stitched or trimmed)
     source_end: int      # last input line that fed it (0-based, exclusive)
+    fragment_end: bool = False  # the last block of its fragment: it may have been cut there
 
     @property
     def text(self) -> str:
@@ -278,14 +279,17 @@ class _Cleaner:
         for idx, block in enumerate(self.blocks):
             before_marker = idx + 1 < len(self.blocks) and self.blocks[idx + 1].kind == "marker"
             if block.kind == "marker":
+                if self.last is not None:
+                    self.last.fragment_end = True
                 self._open_cut()
                 self.last = None
                 continue
-            if self.cut and self.waiting and self._try_stitch(block):
+            at_cut = before_marker or (has_markers and idx == len(self.blocks) - 1)
+            if self.cut and self.waiting and self._try_stitch(block, at_cut):
                 continue
             if self.cut and self.waiting:
                 self._close_cut(unresolved=True)
-            self._process(block, at_cut=before_marker or (has_markers and idx == len(self.blocks) - 1))
+            self._process(block, at_cut)
         if has_markers:
             self._drop_trailing_cut()
 
@@ -335,18 +339,20 @@ class _Cleaner:
             if self.last is out:
                 self.last = None
 
-    def _try_stitch(self, block: Block) -> bool:
+    def _try_stitch(self, block: Block, at_cut: bool) -> bool:
         """Complete the open cut with this block, or drop the block as a repeat while waiting."""
         out, offset, tail = self.cut  # type: ignore[misc]
-        if out.block.kind == "heading" or block.kind == "heading":
-            return self._stitch_heading(block, out, tail)
-        if block.kind not in ("para", "quote", "list"):
+        if block.kind == "heading":
+            return self._stitch_heading(block, out, tail, at_cut)
+        if block.kind not in ("para", "quote", "list", "table"):
             return False
         segs = _segments(block)
         first = self._all_covered(block, segs, at_cut=True)
-        if first is not None:
+        if first is not None:  # a repeat while the restart catches up with the cut
             self._drop(block, f"repeat of line {first}")
             return True
+        if out.block.kind == "heading" or block.kind == "table":
+            return False
         text = block.text
         for j, (a, b, k) in enumerate(segs):
             if k.startswith(tail) and self.seen.covered(k, cut=False) is None:
@@ -369,11 +375,22 @@ class _Cleaner:
             return True
         return False
 
-    def _stitch_heading(self, block: Block, out: _Out, tail: str) -> bool:
+    def _heading_repeat(self, k: str, at_cut: bool) -> str | None:
+        """Why heading k is a repeat: seen before, or cut short at a marker after one it begins."""
+        if k in self.headings:
+            return f"repeated heading (first at line {self.headings[k]})"
+        if at_cut:
+            for seen, line in self.headings.items():
+                if seen.startswith(k):
+                    return f"cut-off repeat of the heading at line {line}"
+        return None
+
+    def _stitch_heading(self, block: Block, out: _Out, tail: str, at_cut: bool) -> bool:
         """A cut heading is completed by a longer heading; a repeated heading is dropped."""
-        if block.kind != "heading":
-            return False
         k = key(block.text.strip().lstrip("#"))
+        if why := self._heading_repeat(k, at_cut):
+            self._drop(block, why)
+            return True
         if out.block.kind == "heading" and k.startswith(tail) and k != tail:
             self.headings.pop(tail, None)
             self.headings[k] = out.block.start + self.off
@@ -381,8 +398,8 @@ class _Cleaner:
             self._change("stitched", block, f"completes the heading cut off at line {out.block.start + self.off}")
             self.cut, self.waiting, self.last, self.prev_dropped = None, False, out, False
             return True
-        if k in self.headings:
-            self._drop(block, f"repeated heading (first at line {self.headings[k]})")
+        if out.block.kind == "heading" and tail.startswith(k):
+            self._drop(block, f"cut off again before the heading at line {out.block.start + self.off} ends")
             return True
         return False
 
@@ -421,8 +438,8 @@ class _Cleaner:
         kind = block.kind
         if kind == "heading":
             k = key(block.text.strip().lstrip("#"))
-            if k in self.headings:
-                self._drop(block, f"repeated heading (first at line {self.headings[k]})")
+            if why := self._heading_repeat(k, at_cut):
+                self._drop(block, why)
             else:
                 self.headings[k] = block.start + self.off
                 self._emit(block)
@@ -482,7 +499,7 @@ class _Cleaner:
         """A list/table re-emitted in full after a cut: merge it into the earlier one."""
         first_key = segs[0][2]
         for out in reversed(self.out[-LOOKBACK:]):
-            if out.block.kind != block.kind:
+            if out.block.kind != block.kind or not out.fragment_end:
                 continue
             old = [s[2] for s in _segments(Block(block.kind, 0, 0, out.lines))]
             if not old or old[0] != first_key or len(old) > len(segs):
