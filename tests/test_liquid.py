@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from pathlib import Path
 
 import pytest
@@ -207,7 +209,7 @@ def test_site_variables_through_the_site(tmp_path):
 
 def test_unknown_site_variable_is_a_warning():
     out, issues = render("{{ site.repository }}/issues")
-    assert out == "{{ site.repository }}/issues"
+    assert html.unescape(out) == "{{ site.repository }}/issues"
     assert [i.severity for i in issues] == ["warning"]
 
 
@@ -220,26 +222,23 @@ def test_unsupported_tag_is_a_warning_with_file_and_line(tmp_path):
     warnings = of(site.diagnostics, WARNING)
     assert [(d.file, d.line) for d in warnings] == [("posts/2025-01-02-inc.md", 7)]
     assert "{% include %}" in warnings[0].message
-    assert "{% include foo.html %}" in post.html          # shown as written
+    assert "{% include foo.html %}" in html.unescape(post.html)          # shown as written
     assert not site.diagnostics.has_errors
 
 
 def test_unsupported_tag_is_left_as_written():
     body = "a {% include foo.html param=1 %} b {% for x in y %}{{ x }}{% endfor %}"
     out, issues = render(body)
-    assert out == body
+    assert html.unescape(out) == body  # "{" is written as &#123; so Markdown keeps it as text
     assert [i.severity for i in issues] == ["warning"] * 4
     assert [i.offset for i in issues] == [body.index(t) for t in ("{% include", "{% for", "{{ x", "{% endfor")]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG liquid.py:93/render.py: Liquid left 'as written' on the last line of a "
-                                       "paragraph is eaten by Markdown's attr_list ('<p _ foo.html include>'), "
-                                       "so the text the warning promises to show is lost")
 def test_unsupported_tag_at_the_end_of_a_paragraph_is_still_shown(tmp_path):
     write(tmp_path, "2025-01-02-inc.md", "---\ntitle: t\n---\n\nIntro line\n{% include foo.html %}\n")
     site = load(tmp_path, CONFIG)
     post = post_named(site, "2025-01-02-inc.md")
-    assert "{% include foo.html %}" in post.html
+    assert "{% include foo.html %}" in html.unescape(post.html)
 
 
 def test_body_without_liquid_is_returned_unchanged():

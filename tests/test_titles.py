@@ -102,10 +102,6 @@ def test_list_quote_table_and_code_lines_are_not_title_lines(first):
     assert titles.resolve("Same Title", body) == ("Same Title", body, [])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG titles.py:56 (is_title_line): any first line that begins with the title "
-                                       "characters and has no '。' inside counts as the title cut short, so a "
-                                       "normal sentence is deleted from the body and becomes the title "
-                                       "(vim-jp 2018-03-12-recent-changes, jekyll 'Hash #1', 'Categories')")
 @pytest.mark.parametrize("title, first", [
     ("Release notes", "Release notes for version 2.0 follow below. We fixed many bugs and added a few features."),
     ("最近追加された機能", "最近追加された機能について説明します。"),

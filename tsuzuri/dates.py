@@ -46,6 +46,13 @@ def _offset(tz: str | None) -> dt.tzinfo | None:
 
 def parse_date(value: object, tz: ZoneInfo) -> tuple[dt.datetime, str | None]:
     """Return (aware datetime in ``tz``, warning or None). Raise DateError if unreadable."""
+    try:
+        return _parse(value, tz)
+    except OverflowError:  # 9999-12-31 23:00 -1200 is past the end of time in Tokyo
+        raise DateError(f"date {value!r} is out of range") from None
+
+
+def _parse(value: object, tz: ZoneInfo) -> tuple[dt.datetime, str | None]:
     if isinstance(value, dt.datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=tz)
         return aware.astimezone(tz), None

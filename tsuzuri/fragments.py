@@ -245,11 +245,18 @@ def _segments(block: Block) -> list[tuple[int, int, str]]:
     text = block.text
     if block.kind == "heading":
         return [(0, len(text), key(text.strip().lstrip("#")))]
-    if block.kind in ("list", "table"):
+    if block.kind == "table":  # rows: rows of one table may repeat, so they are compared whole
         out, pos = [], 0
         for line in block.lines:
-            k = key(_LEAD_MARK_RE.sub("", line)) if block.kind == "list" else key(line)
-            out.append((pos, pos + len(line), k))
+            out.append((pos, pos + len(line), key(line)))
+            pos += len(line) + 1
+        return [s for s in out if s[2]]
+    if block.kind == "list":  # sentences of each item (and of lazy continuation lines)
+        out, pos = [], 0
+        for line in block.lines:
+            item = _LEAD_MARK_RE.sub("", line)
+            shift = pos + len(line) - len(item)
+            out += [(shift + a, shift + b, key(item[a:b])) for a, b in sentence_spans(item)]
             pos += len(line) + 1
         return [s for s in out if s[2]]
     if block.kind == "quote":
@@ -317,7 +324,8 @@ class _Cleaner:
             first = self.seen.covered(tail, cut=True) if out.block.kind == "para" else None
             if first is not None:  # a cut-off restatement of an earlier sentence: a repeat
                 self._trim_tail(out, offset, Change("dropped", line, line, f"cut-off repeat of line {first}"))
-            else:
+            else:  # kept as written: later repeats of it are repeats
+                self.seen.add(tail, line)
                 self.report.changes.append(Change(
                     "unresolved-cut", line, line,
                     "a sentence cut off at a ---END--- marker has no continuation; kept as written"))
@@ -357,10 +365,11 @@ class _Cleaner:
         for j, (a, b, k) in enumerate(segs):
             if k.startswith(tail) and self.seen.covered(k, cut=False) is None:
                 if all(self.seen.covered(s[2], cut=False) is not None for s in segs[:j]):
-                    stitched = out.text[:offset] + text[a:]
+                    rest = [sg for sg in segs[j:] if sg is segs[j] or self.seen.covered(sg[2], cut=False) is None]
+                    stitched = out.text[:offset] + _join(text, rest)
                     out.lines = stitched.split("\n")
                     out.source_end = block.end
-                    for _, _, kk in segs[j:]:
+                    for _, _, kk in rest:
                         self.seen.add(kk, block.start + self.off)
                     self._change("stitched", block,
                                  f"completes the sentence cut off at line {out.block.start + out.text[:offset].count(chr(10)) + self.off}")
@@ -480,15 +489,8 @@ class _Cleaner:
             else:
                 keep.append((a, b, k))
         if removed and keep:
-            pieces, prev_end = [], None
-            for a, b, _ in keep:
-                if prev_end is not None:
-                    gap = text[prev_end:a]
-                    pieces.append("\n" if "\n" in gap else (gap if gap.strip() == "" and gap else ""))
-                pieces.append(text[a:b])
-                prev_end = b
             self._change("trimmed", block, f"removed {len(removed)} repeated sentence(s) (first at line {min(removed)})")
-            out = self._emit(block, "".join(pieces).split("\n"))
+            out = self._emit(block, _join(text, keep).split("\n"))
         else:
             out = self._emit(block)
         for a, b, k in keep:
@@ -497,21 +499,21 @@ class _Cleaner:
 
     def _extend(self, block: Block, segs) -> bool:
         """A list/table re-emitted in full after a cut: merge it into the earlier one."""
-        first_key = segs[0][2]
+        new = _line_keys(block.lines)
         for out in reversed(self.out[-LOOKBACK:]):
             if out.block.kind != block.kind or not out.fragment_end:
                 continue
-            old = [s[2] for s in _segments(Block(block.kind, 0, 0, out.lines))]
-            if not old or old[0] != first_key or len(old) > len(segs):
+            old = _line_keys(out.lines)
+            if not old or len(old) > len(new) or old[0] != new[0]:
                 continue
-            new = [s[2] for s in segs]
             same = all(o == n for o, n in zip(old[:-1], new)) and new[len(old) - 1].startswith(old[-1])
             if not same:
                 continue
             keep_old = len(old) - (0 if new[len(old) - 1] == old[-1] else 1)
-            out.lines = out.lines[:keep_old] + block.lines[keep_old:]
+            added = [ln for ln in (self._uncovered_line(line) for line in block.lines[keep_old:]) if ln]
+            out.lines = out.lines[:keep_old] + added
             out.source_end = block.end
-            for k in new:
+            for _, _, k in segs:
                 self.seen.add(k, block.start + self.off)
             self._change("merged", block, f"{block.kind} continues the one at line {out.block.start + self.off}")
             self.last, self.prev_dropped = out, False
@@ -519,6 +521,13 @@ class _Cleaner:
                 self.cut, self.waiting = None, False
             return True
         return False
+
+    def _uncovered_line(self, line: str) -> str:
+        """The line without sentences already emitted ("" if none is new)."""
+        item = _LEAD_MARK_RE.sub("", line)
+        lead = line[: len(line) - len(item)]
+        spans = [(a, b) for a, b in sentence_spans(item) if self.seen.covered(key(item[a:b]), cut=False) is None]
+        return lead + _join(item, spans) if spans else ""
 
     def _emit(self, block: Block, lines: list[str] | None = None) -> _Out:
         out = _Out(block, lines if lines is not None else list(block.lines), block.end)
@@ -547,8 +556,24 @@ class _Cleaner:
         return text + eol if (final_newline and text) else text
 
 
+def _join(text: str, spans) -> str:
+    """The text of these spans of text, keeping line breaks and spaces between kept ones."""
+    pieces, prev_end = [], None
+    for a, b, *_ in spans:
+        if prev_end is not None:
+            gap = text[prev_end:a]
+            pieces.append("\n" if "\n" in gap else (gap if not gap.strip() else ""))
+        pieces.append(text[a:b])
+        prev_end = b
+    return "".join(pieces)
+
+
+def _line_keys(lines: list[str]) -> list[str]:
+    return [key(_LEAD_MARK_RE.sub("", line)) for line in lines]
+
+
 def _seg_complete(block: Block, seg) -> bool:
-    if block.kind in ("heading", "list", "table"):
+    if block.kind in ("heading", "table"):
         return True
     return is_complete(block.text[seg[0]:seg[1]])
 

@@ -78,7 +78,7 @@ def split(text: str) -> Split:
         m = _ONE_LINE.match(first)
         if m:
             data, problem, pline = _load(_one_line_yaml(m["yaml"]), 1)
-            body = (m["body"] or "") + "".join(lines[1:])
+            body = (m["body"] or "") + lines[0][len(first):] + "".join(lines[1:])
             if problem is None:
                 return Split(data or {}, body, 1, True,
                              repaired="front matter was on one line; read it key by key")

@@ -34,6 +34,13 @@ def render(body: str, *, baseurl: str, site_url: str,
     ``resolve(kind, arg)``: kind is "post_url" or "link"; returns the target URL or None.
     ``site_vars``: other ``{{ site.x }}`` values (scalars from mkdocs.yml's extra).
     """
+    code = _code_ranges(body)
+
+    def as_written(m: re.Match) -> str:
+        # Outside code, "{" becomes an entity so Markdown's attr_list can't eat "{% tag %}" at
+        # the end of a paragraph; inside code an entity would show, and nothing eats it.
+        return m.group() if _inside(code, m.start()) else "&#123;" + m.group()[1:]
+
     variables = {k: str(v) for k, v in (site_vars or {}).items() if isinstance(v, (str, int, float))}
     variables.update(baseurl=baseurl, url=site_url.rstrip("/"))
     if "{%" not in body and "{{" not in body:
@@ -57,7 +64,7 @@ def render(body: str, *, baseurl: str, site_url: str,
                 prefix = baseurl if url_filter["filter"] == "relative_url" else site_url.rstrip("/")
                 out.append(prefix + "/" + url_filter["path"].lstrip("/"))
             else:
-                out.append(m.group())
+                out.append(as_written(m))
                 issues.append(LiquidIssue(m.start(), "warning", f"unsupported Liquid output {m.group()!r} is shown as written",
                                           "replace it with plain text, or wrap it in {% raw %}…{% endraw %}"))
             continue
@@ -83,14 +90,35 @@ def render(body: str, *, baseurl: str, site_url: str,
         elif tag in ("post_url", "link"):
             target = resolve(tag, args)
             if target is None:
-                out.append(m.group())
+                out.append(as_written(m))
                 what = "post" if tag == "post_url" else "file"
                 issues.append(LiquidIssue(m.start(), "error", f"{{% {tag} {args} %}} names a {what} that does not exist",
                                           "fix the name (posts/YYYY-MM-DD-slug without extension for post_url)"))
             else:
                 out.append(target)
         else:
-            out.append(m.group())
+            out.append(as_written(m))
             issues.append(LiquidIssue(m.start(), "warning", f"unsupported Liquid tag {{% {tag} %}} is shown as written",
                                       "replace it with Markdown, or wrap it in {% raw %}…{% endraw %}"))
     return "".join(out), issues
+
+
+_FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.MULTILINE)
+
+
+def _code_ranges(body: str) -> list[tuple[int, int]]:
+    """(start, end) of fenced code blocks and inline code spans."""
+    ranges, pos = [], 0
+    while (m := _FENCE_RE.search(body, pos)):
+        close = re.compile(rf"^[ \t]{{0,3}}{re.escape(m.group(1)[0])}{{{len(m.group(1))},}}[ \t]*$", re.MULTILINE)
+        end = close.search(body, m.end())
+        stop = end.end() if end else len(body)
+        ranges.append((m.start(), stop))
+        pos = stop
+    for m in re.finditer(r"(`+)(?!`).+?(?<!`)\1(?!`)", body):
+        ranges.append((m.start(), m.end()))
+    return ranges
+
+
+def _inside(ranges: list[tuple[int, int]], offset: int) -> bool:
+    return any(a <= offset < b for a, b in ranges)

@@ -87,8 +87,10 @@ def assign_urls(posts: list[Post], config: SiteConfig, diags: Diagnostics) -> li
     taken: dict[str, Post] = {}
     placed = []
     for post in sorted(posts, key=lambda p: p.rel):
-        url = urls.expand(post.permalink or config.permalink, post)
         try:
+            if post.permalink:  # check what the editor wrote, before expansion normalises it
+                urls.check(post.permalink)
+            url = urls.expand(post.permalink or config.permalink, post)
             urls.check(url)
         except urls.PermalinkError as exc:
             diags.error(post.source, None, str(exc), "use a path inside the site, like /2025/01/02/my-post/")

@@ -46,14 +46,28 @@ def first_line(body: str) -> tuple[int, int, str] | None:
     return None
 
 
-def is_title_line(line: str, title: str) -> bool:
-    """Whether ``line`` repeats ``title`` (exactly, or completing the title's cut-off end)."""
-    if line.lstrip().startswith(("-", "*", "+", ">", "|", "```", "~~~")) and not line.lstrip().startswith("**"):
+def is_title_line(line: str, title: str, broken: bool = False) -> bool:
+    """Whether ``line`` repeats ``title``: exactly, or completing a title that was cut short.
+
+    Completing is accepted only where the cut shows: the title was repaired (``broken``), or it
+    ends in punctuation the line replaces (``…ポイントと？`` / ``…ポイントとは``), or the line is
+    a heading or bold line. Never prose (a 。 after the title) and never mid-word.
+    """
+    stripped = line.lstrip()
+    if stripped.startswith(("-", "+", ">", "|", "```", "~~~")) or (
+            stripped.startswith("*") and not stripped.startswith("**")):
         return False
-    n_line, core = _norm(line), _core(title)
-    if not core or len(strip_markup(line)) > max(MAX_TITLE, 2 * len(title) + 20):
+    n_line, n_title, core = _norm(line), _norm(title), _core(title)
+    if n_line == n_title:
+        return True
+    if not core or not n_line.startswith(core) or len(strip_markup(line)) > max(MAX_TITLE, 2 * len(title) + 20):
         return False
-    return n_line == _norm(title) or (n_line.startswith(core) and not _TRAIL_PUNCT.sub("", n_line)[len(core):].count("。"))
+    rest = n_line[len(core):]
+    if "。" in rest.rstrip("。") or (core[-1:].isascii() and core[-1:].isalnum() and rest[:1].isascii()
+                                    and rest[:1].isalnum() and not broken):
+        return False
+    marked = stripped.startswith(("#", "**", "__"))
+    return broken or marked or (core != n_title and len(rest) <= 8)
 
 
 def resolve(title: str, body: str) -> tuple[str, str, list[str]]:
@@ -70,7 +84,7 @@ def resolve(title: str, body: str) -> tuple[str, str, list[str]]:
     if line is None:
         return fixed, body, notes
     start, end, text = line
-    if fixed and is_title_line(text, fixed):
+    if fixed and is_title_line(text, fixed, broken=fixed != title.strip()):
         longer = strip_markup(text)
         if _norm(longer) != _norm(fixed) and len(_norm(longer)) > len(_core(fixed)):
             notes.append(f"title completed from the body's first line: {longer!r}")

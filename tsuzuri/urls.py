@@ -55,7 +55,9 @@ def check(url: str) -> None:
         probe = unquote(probe)
     if "\\" in probe or "\x00" in probe:
         raise PermalinkError(f"permalink {url!r} contains a backslash or NUL")
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", probe) or probe.startswith("//"):
+    first = probe.lstrip("/").split("/", 1)[0]
+    # a scheme ("javascript:", "https:") before any "/"; ":year" placeholders start with ":"
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", probe) or probe.startswith("//") or re.match(r"^[^:]+:", first):
         raise PermalinkError(f"permalink {url!r} is an absolute URL, not a path in the site")
     if any(seg in ("..", ".") for seg in probe.split("/")):
         raise PermalinkError(f"permalink {url!r} escapes the site with '..'")
