@@ -188,16 +188,37 @@ def test_recovers_article_from_fragments(pair):
 @settings(max_examples=200 * SCALE, deadline=None)
 @given(articles(), st.data())
 def test_recovers_from_repeated_blocks(blocks, data):
-    """Whole blocks emitted again (back to back or later, with or without a marker) go."""
+    """Blocks emitted again as a model does: back to back, as a run of blocks, or after a marker."""
     article = "\n\n".join(blocks) + "\n"
     noisy = list(blocks)
-    for _ in range(data.draw(st.integers(1, 4))):
+    for _ in range(data.draw(st.integers(1, 3))):
         i = data.draw(st.integers(0, len(blocks) - 1))
-        j = data.draw(st.integers(noisy.index(blocks[i]) + 1, len(noisy)))
-        repeat = blocks[i] if not data.draw(st.booleans()) else "---END---\n\n" + blocks[i]
-        noisy.insert(j, repeat)
+        run = blocks[i:i + data.draw(st.integers(1, 3))]
+        marker = data.draw(st.booleans())
+        end = noisy.index(run[-1]) + 1
+        if len(run) == 1 and not marker:   # back to back
+            j = end
+        else:                               # a section again, later on
+            j = data.draw(st.integers(end, len(noisy)))
+            while j < len(noisy) and noisy[j].startswith("---END---"):
+                j += 1
+        noisy[j:j] = (["---END---"] if marker else []) + run
     cleaned, _ = clean("\n\n".join(noisy) + "\n")
     assert cleaned == article
+
+
+def test_lone_repeat_without_markers_is_kept():
+    """A person repeating a call to action far from the first one is not an artifact."""
+    body = ("詳細は後日公開する予定ですので、公式サイトを確認してみてください。\n\n"
+            "チケットの枚数に限りがあるため、早めの申し込みをおすすめします。\n\n"
+            "詳細は後日公開する予定ですので、公式サイトを確認してみてください。\n")
+    assert clean(body) == (body, clean(body)[1]) and not clean(body)[1].changed
+
+
+def test_indented_code_is_untouched():
+    body = ("手順は次の通りです。\n\n    git remote set-url origin x\n    git pull\n\n"
+            "別の方法も示します。\n\n    git remote set-url origin x\n    git pull\n")
+    assert not clean(body)[1].changed
 
 
 @settings(max_examples=200 * SCALE, deadline=None)

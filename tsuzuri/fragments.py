@@ -28,6 +28,7 @@ _HEADING_RE = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]|$)")
 _LIST_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
 _HR_RE = re.compile(r"^[ \t]{0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _HTML_RE = re.compile(r"^[ \t]{0,3}</?[A-Za-z!]")
+_INDENTED_RE = re.compile(r"^(?: {4}|\t)")
 # A sentence ends at Japanese or Latin end punctuation (plus closing brackets) or a line end.
 _SENT_END_RE = re.compile(r"[。！？!?．]+[」』）)\]\"”’]*|(?<=\S)[.!?]+[\"”’)]*(?=\s)|\n")
 _COMPLETE_END = set("。．.！!？?」』）)]\"”’:：…")
@@ -109,6 +110,11 @@ def parse_blocks(lines: list[str]) -> tuple[list[Block], list[str]]:
             kind, i = "heading", i + 1
         elif _HR_RE.match(line):
             kind, i = "hr", i + 1
+        elif _INDENTED_RE.match(line):  # an indented code block: never touched
+            kind, i = "code", i + 1
+            while i < n and (_INDENTED_RE.match(lines[i]) or not lines[i].strip()) and not (
+                    not lines[i].strip() and (i + 1 >= n or not _INDENTED_RE.match(lines[i + 1]))):
+                i += 1
         else:
             kind = _kind_of(line)
             i += 1
@@ -277,13 +283,21 @@ class _Cleaner:
         self.waiting = False                                  # a marker passed since the cut
         self.last: _Out | None = None                        # block the previous input fed
         self.prev_dropped = False
+        self.has_markers = self.report.fragments > 1
+        self.idx = 0
+        # Without markers only repeats that look generated go (see _generated_repeats).
+        self.droppable = None if self.has_markers else _generated_repeats(self.blocks)
+
+    def _may_drop(self) -> bool:
+        return self.droppable is None or self.droppable[self.idx]
 
     def _change(self, action: str, block: Block, detail: str) -> None:
         self.report.changes.append(Change(action, block.start + self.off, block.end + self.off - 1, detail))
 
     def run(self) -> None:
-        has_markers = self.report.fragments > 1
+        has_markers = self.has_markers
         for idx, block in enumerate(self.blocks):
+            self.idx = idx
             before_marker = idx + 1 < len(self.blocks) and self.blocks[idx + 1].kind == "marker"
             if block.kind == "marker":
                 if self.last is not None:
@@ -447,7 +461,7 @@ class _Cleaner:
         kind = block.kind
         if kind == "heading":
             k = key(block.text.strip().lstrip("#"))
-            if why := self._heading_repeat(k, at_cut):
+            if (why := self._heading_repeat(k, at_cut)) and self._may_drop():
                 self._drop(block, why)
             else:
                 self.headings[k] = block.start + self.off
@@ -466,12 +480,12 @@ class _Cleaner:
             return
         segs = _segments(block)
         first = self._all_covered(block, segs, at_cut)
-        if first is not None:
+        if first is not None and self._may_drop():
             self._drop(block, f"repeat of line {first}")
             return
         if kind in ("list", "table") and self._extend(block, segs):
             return
-        if kind == "para":
+        if kind == "para" and self.has_markers:
             self._emit_trimmed(block, segs, at_cut)
             return
         self._emit(block)
@@ -554,6 +568,36 @@ class _Cleaner:
             prev_end = out.block.end
         text = eol.join(pieces)
         return text + eol if (final_newline and text) else text
+
+
+def _generated_repeats(blocks: list[Block]) -> list[bool]:
+    """For a post without markers: which blocks are repeats that look machine-made.
+
+    People repeat a link or a closing line on purpose; a model re-emits paragraphs back to
+    back, whole sections (runs of repeated blocks), or earlier paragraphs merged into one.
+    A block qualifies when every sentence of it was written before and it is back to back with
+    its original, next to another repeated block, or merges several earlier blocks.
+    """
+    seen = _Seen()
+    content = [i for i, b in enumerate(blocks) if b.kind in ("para", "heading", "list", "table", "quote")]
+    covered: dict[int, set[int]] = {}
+    for i in content:
+        segs = _segments(blocks[i])
+        sources = {seen.covered(k, cut=False) for _, _, k in segs}
+        if segs and None not in sources and (blocks[i].kind == "heading" or sum(len(k) for *_, k in segs) >= SHORT):
+            covered[i] = sources  # type: ignore[assignment]
+        for _, _, k in segs:
+            seen.add(k, i)
+    flags = [False] * len(blocks)
+    for pos, i in enumerate(content):
+        if i not in covered:
+            continue
+        prev_i = content[pos - 1] if pos else None
+        next_i = content[pos + 1] if pos + 1 < len(content) else None
+        back_to_back = covered[i] == {prev_i}
+        in_run = prev_i in covered or next_i in covered
+        flags[i] = back_to_back or in_run or len(covered[i]) >= 2
+    return flags
 
 
 def _join(text: str, spans) -> str:
