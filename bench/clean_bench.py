@@ -55,7 +55,7 @@ def fragmented(rng: random.Random, text: str, markers: int) -> str:
 def generate(folder: Path, posts: int, kb: int, seed: int = 1) -> int:
     rng, total = random.Random(seed), 0
     for i in range(posts):
-        body = fragmented(rng, article(rng, int(kb * 1024 * 0.75)), 5)
+        body = fragmented(rng, article(rng, int(kb * 1024 * 1.5)), 5)  # ~kb KB with the repeats
         day = 1 + i % 28
         text = (f'---\nlayout: post\ntitle: "ベンチマーク記事 {i}"\ndate: 2025-{1 + i % 12:02d}-{day:02d} 04:37:41 +0000\n'
                 f'categories: ["投資分析"]\ntags: ["AI", "最新ニュース"]\nauthor: "ALLFORCES編集部"\n---\n\n{body}')
