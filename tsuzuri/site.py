@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import fragments, liquid, titles, urls
 from .config import SiteConfig
-from .diagnostics import Diagnostics
+from .diagnostics import ERROR, WARNING, Diagnostics
 from .posts import Post, discover, read_post
 from .render import Renderer, reading_minutes, summarize
 
@@ -134,7 +134,7 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
                                  site_vars=config.extra)
     for issue in issues:
         line = offset + post.body.count("\n", 0, issue.offset) + 1
-        diags.add(post.source, line, _sev(issue.severity), issue.message, issue.hint)
+        diags.add(post.source, line, ERROR if issue.severity == "error" else WARNING, issue.message, issue.hint)
 
     cleaned, report = fragments.clean(body, post.body_line)
     post.clean_report = report
@@ -160,8 +160,3 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
     post.html, post.toc, post.text = rendered.html, rendered.toc, rendered.text
     post.reading_time = reading_minutes(rendered.text)
     post.summary = post.excerpt or summarize(rendered.first_paragraph or rendered.text, config.excerpt_chars)
-
-
-def _sev(name: str):
-    from .diagnostics import ERROR, WARNING
-    return ERROR if name == "error" else WARNING
