@@ -6,7 +6,7 @@
 - on_page_context: give templates the page's data as ``tsuzuri``
 
 Diagnostics go to MkDocs' log: warnings as WARNING (so ``--strict`` fails on them), errors
-as ERROR. Notes (automatic repairs) are INFO. MkDocs does not reload hook code under
+as ERROR. Notes (automatic repairs) are DEBUG (``mkdocs build -v`` shows them). MkDocs does not reload hook code under
 ``mkdocs serve``; the engine is re-run on every rebuild, so posts, templates and the
 registry are picked up, but changes to tsuzuri/ itself need a restart.
 """

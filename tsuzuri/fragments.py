@@ -84,8 +84,8 @@ class Block:
         return "\n".join(self.lines)
 
 
-def parse_blocks(lines: list[str]) -> tuple[list[Block], list[str]]:
-    """Split lines into blocks; returns (blocks, trailing blank lines)."""
+def parse_blocks(lines: list[str]) -> list[Block]:
+    """Split lines into blocks (blank lines between them are kept as ``blank_before``)."""
     blocks: list[Block] = []
     blank: list[str] = []
     i, n = 0, len(lines)
@@ -122,7 +122,7 @@ def parse_blocks(lines: list[str]) -> tuple[list[Block], list[str]]:
                 i += 1
         blocks.append(Block(kind, start, i, lines[start:i], blank))
         blank = []
-    return blocks, blank
+    return blocks
 
 
 def _kind_of(line: str) -> str:
@@ -224,6 +224,10 @@ class _Seen:
         for i in range(1, min(len(k), KEY_PREFIX)):
             self.short_prefixes.add(k[:i])
 
+    def emitted(self, k: str) -> bool:
+        """Whether sentence k was emitted before, whole or as the tail of a longer one."""
+        return self.covered(k, cut=False) is not None
+
     def discard(self, k: str) -> None:
         self.first_line.pop(k, None)
 
@@ -273,7 +277,7 @@ def _segments(block: Block) -> list[tuple[int, int, str]]:
 class _Cleaner:
     def __init__(self, lines: list[str], first_line: int) -> None:
         self.off = first_line  # line number of the body's first line, for reports
-        self.blocks, self.trailing = parse_blocks(lines)
+        self.blocks = parse_blocks(lines)
         self.report = Report(fragments=1 + sum(b.kind == "marker" for b in self.blocks))
         self.seen = _Seen()
         self.headings: dict[str, int] = {}
@@ -290,6 +294,10 @@ class _Cleaner:
 
     def _may_drop(self) -> bool:
         return self.droppable is None or self.droppable[self.idx]
+
+    def _line_at(self, out: _Out, offset: int) -> int:
+        """File line of a position in an emitted block's current text."""
+        return out.block.start + out.text.count("\n", 0, offset) + self.off
 
     def _change(self, action: str, block: Block, detail: str) -> None:
         self.report.changes.append(Change(action, block.start + self.off, block.end + self.off - 1, detail))
@@ -334,7 +342,7 @@ class _Cleaner:
     def _close_cut(self, unresolved: bool) -> None:
         if unresolved and self.cut:
             out, offset, tail = self.cut
-            line = out.block.start + out.text[:offset].count("\n") + self.off
+            line = self._line_at(out, offset)
             first = self.seen.covered(tail, cut=True) if out.block.kind == "para" else None
             if first is not None:  # a cut-off restatement of an earlier sentence: a repeat
                 self._trim_tail(out, offset, Change("dropped", line, line, f"cut-off repeat of line {first}"))
@@ -377,23 +385,23 @@ class _Cleaner:
             return False
         text = block.text
         for j, (a, b, k) in enumerate(segs):
-            if k.startswith(tail) and self.seen.covered(k, cut=False) is None:
-                if all(self.seen.covered(s[2], cut=False) is not None for s in segs[:j]):
-                    rest = [sg for sg in segs[j:] if sg is segs[j] or self.seen.covered(sg[2], cut=False) is None]
-                    stitched = out.text[:offset] + _join(text, rest)
-                    out.lines = stitched.split("\n")
+            if k.startswith(tail) and not self.seen.emitted(k):
+                if all(self.seen.emitted(s[2]) for s in segs[:j]):
+                    rest = [sg for sg in segs[j:] if sg is segs[j] or not self.seen.emitted(sg[2])]
+                    cut_line = self._line_at(out, offset)
+                    out.lines = (out.text[:offset] + _join(text, rest)).split("\n")
                     out.source_end = block.end
                     for _, _, kk in rest:
                         self.seen.add(kk, block.start + self.off)
                     self._change("stitched", block,
-                                 f"completes the sentence cut off at line {out.block.start + out.text[:offset].count(chr(10)) + self.off}")
+                                 f"completes the sentence cut off at line {cut_line}")
                     self.cut, self.waiting, self.last, self.prev_dropped = None, False, out, False
                     return True
                 break
-            if self.seen.covered(k, cut=False) is None:
+            if not self.seen.emitted(k):
                 break
         if segs and tail.startswith(segs[-1][2]) and not _seg_complete(block, segs[-1]) and all(
-                self.seen.covered(s[2], cut=False) is not None for s in segs[:-1]):
+                self.seen.emitted(s[2]) for s in segs[:-1]):
             self._drop(block, f"cut off again before the sentence at line {out.block.start + self.off} ends")
             return True
         return False
@@ -437,7 +445,7 @@ class _Cleaner:
         if not spans or is_complete(text[spans[-1][0]:spans[-1][1]]):
             return
         a = spans[-1][0]
-        line = target.block.start + text[:a].count("\n") + self.off
+        line = self._line_at(target, a)
         self._trim_tail(target, a, Change("trailing-cut", line, target.source_end + self.off - 1,
                                           f"final sentence has no ending and no continuation: {text[a:][:40]!r}"))
         self.cut, self.waiting = None, False
@@ -504,12 +512,11 @@ class _Cleaner:
                 keep.append((a, b, k))
         if removed and keep:
             self._change("trimmed", block, f"removed {len(removed)} repeated sentence(s) (first at line {min(removed)})")
-            out = self._emit(block, _join(text, keep).split("\n"))
+            self._emit(block, _join(text, keep).split("\n"))
         else:
-            out = self._emit(block)
+            self._emit(block)
         for a, b, k in keep:
             self.seen.add(k, block.start + self.off)
-        return out
 
     def _extend(self, block: Block, segs) -> bool:
         """A list/table re-emitted in full after a cut: merge it into the earlier one."""
@@ -540,7 +547,7 @@ class _Cleaner:
         """The line without sentences already emitted ("" if none is new)."""
         item = _LEAD_MARK_RE.sub("", line)
         lead = line[: len(line) - len(item)]
-        spans = [(a, b) for a, b in sentence_spans(item) if self.seen.covered(key(item[a:b]), cut=False) is None]
+        spans = [(a, b) for a, b in sentence_spans(item) if not self.seen.emitted(key(item[a:b]))]
         return lead + _join(item, spans) if spans else ""
 
     def _emit(self, block: Block, lines: list[str] | None = None) -> _Out:

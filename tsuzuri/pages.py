@@ -56,13 +56,13 @@ def summary(post: Post) -> dict[str, Any]:
 def build(site: Site) -> list[PageSpec]:
     """Every page of the site, deterministic in order and content."""
     specs: list[PageSpec] = []
-    summaries = {id(p): summary(p) for p in site.posts}
+    summaries = {p: summary(p) for p in site.posts}
     for post in site.posts:
         stem = posixpath.splitext(post.rel)[0]
-        ctx = dict(summaries[id(post)], kind="post")
+        ctx = dict(summaries[post], kind="post")
         specs.append(PageSpec(post.dest_uri, f"_posts/{stem}.md", post.title, "post.html",
                               ctx, html=post.html, toc=post.toc, post=post))
-    items = [summaries[id(p)] for p in site.posts]
+    items = [summaries[p] for p in site.posts]
     specs += paginate(items, "", "最新の記事", site.config.paginate, src="index.md")
 
     by_category: dict[str, list[Post]] = defaultdict(list)
@@ -75,7 +75,7 @@ def build(site: Site) -> list[PageSpec]:
                   for c, ps in sorted(by_category.items(), key=lambda kv: (-len(kv[1]), kv[0]))],
     }))
     for cat, posts in sorted(by_category.items()):
-        specs += paginate([summaries[id(p)] for p in posts], category_url(cat),
+        specs += paginate([summaries[p] for p in posts], category_url(cat),
                           f"カテゴリー: {cat}", site.config.paginate)
 
     specs.append(PageSpec("archive/index.html", "archive/index.md", "アーカイブ", "archive.html",
@@ -106,11 +106,11 @@ def paginate(items: list[dict], base: str, heading: str, per_page: int, src: str
     return specs
 
 
-def archive(posts: list[Post], summaries: dict[int, dict]) -> list[dict]:
+def archive(posts: list[Post], summaries: dict[Post, dict]) -> list[dict]:
     """Years (newest first) of months (newest first) of posts."""
     years: dict[int, dict[int, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for post in posts:
-        years[post.date.year][post.date.month].append(summaries[id(post)])
+        years[post.date.year][post.date.month].append(summaries[post])
     return [{"year": y, "count": sum(len(v) for v in months.values()),
              "months": [{"month": m, "items": months[m]} for m in sorted(months, reverse=True)]}
             for y, months in sorted(years.items(), reverse=True)]

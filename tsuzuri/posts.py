@@ -19,7 +19,7 @@ from .dates import DateError, filename_date, parse_date
 from .diagnostics import Diagnostics
 
 
-@dataclass
+@dataclass(eq=False)  # a post is an entity: two posts are equal only if they are the same one
 class Post:
     path: Path                 # the file
     source: str                # path as shown in diagnostics (relative to the project)

@@ -70,8 +70,9 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
             diags.note(post.source, None, "not built: published is false")
             site.diagnostics.extend(diags)
     placed = assign_urls(read, config, site.diagnostics)
+    placed_ids = {id(p) for p in placed}
     for post in read:
-        if post not in placed:
+        if id(post) not in placed_ids:  # refused a URL: report what was found while reading it
             site.diagnostics.extend(post.diagnostics)
     renderer = Renderer()
     resolver = _resolver(placed, config)
