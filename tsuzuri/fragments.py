@@ -220,7 +220,8 @@ class _Seen:
             return
         self.first_line[k] = line
         self.by_prefix.setdefault(k[:KEY_PREFIX], []).append(k)
-        self.by_suffix.setdefault(k[-KEY_PREFIX:], []).append(k)
+        if len(k) >= LONG:  # keyed by LONG chars: a short key ("しています。") buckets every sentence
+            self.by_suffix.setdefault(k[-LONG:], []).append(k)
         for i in range(1, min(len(k), KEY_PREFIX)):
             self.short_prefixes.add(k[:i])
 
@@ -244,7 +245,7 @@ class _Seen:
                 if cand.startswith(k) and cand in self.first_line:
                     return self.first_line[cand]
         if len(k) >= LONG:  # a restart in the middle of an emitted sentence
-            for cand in self.by_suffix.get(k[-KEY_PREFIX:], ()):
+            for cand in self.by_suffix.get(k[-LONG:], ()):
                 if cand.endswith(k) and cand in self.first_line:
                     return self.first_line[cand]
         return None
