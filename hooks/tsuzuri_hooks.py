@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import logging
 import sys
+from html import escape
 from pathlib import Path
 
 # The engine lives beside hooks/; make it importable without installing the project.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import yaml  # noqa: E402
+from mkdocs.exceptions import ConfigurationError  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 
@@ -36,8 +38,11 @@ _state: dict = {"specs": {}, "site": None}
 
 def on_config(config, **_):
     root = Path(config.config_file_path).resolve().parent
-    site_config = SiteConfig.from_mapping((config.extra or {}).get("tsuzuri"),
-                                          site_url=config.site_url or "", site_name=config.site_name)
+    try:
+        site_config = SiteConfig.from_mapping((config.extra or {}).get("tsuzuri"),
+                                              site_url=config.site_url or "", site_name=config.site_name)
+    except (TypeError, ValueError) as exc:  # MkDocs prints this as one line, not a traceback
+        raise ConfigurationError(f"mkdocs.yml: extra.tsuzuri: {exc}") from None
     site = tz_site.load(root, site_config)
     for d in site.diagnostics:
         level = logging.ERROR if d.severity >= ERROR else logging.WARNING if d.severity == WARNING else logging.DEBUG
@@ -51,7 +56,8 @@ def on_config(config, **_):
 
 def on_files(files: Files, config, **_):
     for spec in _state["specs"].values():
-        meta = yaml.safe_dump({"title": spec.title, "template": spec.template}, allow_unicode=True)
+        # MkDocs and Material print page.title unescaped (it is HTML): escape the post's text here.
+        meta = yaml.safe_dump({"title": escape(spec.title), "template": spec.template}, allow_unicode=True)
         file = File.generated(config, spec.src_uri, content=f"---\n{meta}---\n")
         file.dest_uri = spec.dest_uri
         existing = files.get_file_from_path(spec.src_uri)

@@ -25,6 +25,7 @@ class SiteConfig:
     paginate: int = 10
     excerpt_chars: int = 120
     title: str = ""
+    raw_html: bool = False   # trusted site: publish posts' raw HTML unsanitised
     extensions: tuple[str, ...] = (".md", ".markdown", ".txt")
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -46,6 +47,8 @@ class SiteConfig:
         if "baseurl" not in kwargs and kwargs["url"]:
             from urllib.parse import urlparse
             kwargs["baseurl"] = urlparse(kwargs["url"]).path.rstrip("/")
+        if not isinstance(kwargs.get("raw_html", False), bool):  # "false" as a string is truthy
+            raise ValueError(f"extra.tsuzuri.raw_html must be true or false, not {kwargs['raw_html']!r}")
         cfg = cls(**kwargs, extra={k: v for k, v in data.items() if k not in known})
         try:
             cfg.tz

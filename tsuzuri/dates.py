@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+from .diagnostics import short
+
 _DATE_RE = re.compile(
     r"""^\s*
     (?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})
@@ -49,7 +51,7 @@ def parse_date(value: object, tz: ZoneInfo) -> tuple[dt.datetime, str | None]:
     try:
         return _parse(value, tz)
     except OverflowError:  # 9999-12-31 23:00 -1200 is past the end of time in Tokyo
-        raise DateError(f"date {value!r} is out of range") from None
+        raise DateError(f"date {short(value)} is out of range") from None
 
 
 def _parse(value: object, tz: ZoneInfo) -> tuple[dt.datetime, str | None]:
@@ -59,10 +61,10 @@ def _parse(value: object, tz: ZoneInfo) -> tuple[dt.datetime, str | None]:
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day, tzinfo=tz), None
     if not isinstance(value, str):
-        raise DateError(f"expected a date like 2025-09-18 04:37:41 +0900, got {type(value).__name__} {value!r}")
+        raise DateError(f"expected a date like 2025-09-18 04:37:41 +0900, got {type(value).__name__} {short(value)}")
     m = _DATE_RE.match(value)
     if not m:
-        raise DateError(f"cannot read date {value!r}")
+        raise DateError(f"cannot read date {short(value)}")
     g = m.groupdict()
     try:
         naive = dt.datetime(int(g["y"]), int(g["m"]), int(g["d"]), int(g["H"] or 0),

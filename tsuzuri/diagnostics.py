@@ -10,6 +10,7 @@ Severities:
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -42,6 +43,15 @@ class Diagnostic:
         if self.hint:
             text += f" — {self.hint}"
         return text
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxlevel = 80, 80, 4, 4, 2
+
+
+def short(value: object) -> str:
+    """repr() for messages: bounded, so a YAML alias bomb or a 1 MB value can't flood them."""
+    return _SHORT.repr(value)
 
 
 class Diagnostics(list):

@@ -48,12 +48,15 @@ def render(body: str, *, baseurl: str, site_url: str,
     out: list[str] = []
     issues: list[LiquidIssue] = []
     pos = 0
+    plain: list[tuple[int, int]] = []  # text between tags, where an opener is one never closed
     while True:
         m = _TAG_RE.search(body, pos)
         if not m:
             out.append(body[pos:])
+            plain.append((pos, len(body)))
             break
         out.append(body[pos:m.start()])
+        plain.append((pos, m.start()))
         pos = m.end()
         tag, args, expr = m.group("tag"), (m.group("args") or "").strip(), m.group("expr")
         if expr is not None:
@@ -100,9 +103,16 @@ def render(body: str, *, baseurl: str, site_url: str,
             out.append(as_written(m))
             issues.append(LiquidIssue(m.start(), "warning", f"unsupported Liquid tag {{% {tag} %}} is shown as written",
                                       "replace it with Markdown, or wrap it in {% raw %}…{% endraw %}"))
-    return "".join(out), issues
+    for a, b in plain:
+        for o in _OPEN_RE.finditer(body, a, b):
+            if not _inside(code, o.start()):
+                close = "%}" if o.group() == "{%" else "}}"
+                issues.append(LiquidIssue(o.start(), "warning", f"Liquid '{o.group()}' is never closed with '{close}'; "
+                                          "it is shown as written", f"add the closing '{close}', or remove the '{o.group()}'"))
+    return "".join(out), sorted(issues, key=lambda i: i.offset)
 
 
+_OPEN_RE = re.compile(r"\{[{%]")
 _FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.MULTILINE)
 
 

@@ -16,7 +16,15 @@ from typing import Any
 from . import frontmatter
 from .config import SiteConfig
 from .dates import DateError, filename_date, parse_date
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, short
+
+MAX_BYTES = 1_000_000   # a post larger than this is most likely a scraping accident
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but tab and line ends
+_CONFLICT_RE = re.compile(r"^(<{7}|>{7}|\|{7})(?:[ \t].*)?$")
+_FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+# HTML in a front-matter value is shown as text, never run; still, the editor should know.
+_MARKUP_RE = re.compile(r"<\s*/?\s*(?:script|style|iframe|object|embed|svg|img|a|form|input|link|meta|div|span|p|"
+                        r"br|b|i|u|em|strong|font|h[1-6])\b[^>]*>|javascript\s*:", re.IGNORECASE)
 
 
 @dataclass(eq=False)  # a post is an entity: two posts are equal only if they are the same one
@@ -47,6 +55,7 @@ class Post:
     reading_time: int = 1
     clean_report: Any = None
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    key_lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> file line
 
     @property
     def sort_key(self) -> tuple:
@@ -78,6 +87,14 @@ def _display(path: Path, root: Path | None) -> str:
 def decode(raw: bytes, source: str, diags: Diagnostics) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows editors' "Unicode" is UTF-16
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+        else:
+            diags.warning(source, 1, "file is UTF-16, not UTF-8; it was read as UTF-16", "re-save the file as UTF-8")
+            return text
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -137,15 +154,31 @@ def read_post(path: Path, config: SiteConfig, posts_dir: Path,
     if not text.strip():
         diags.error(source, None, "file is empty", "write the post or delete the file")
         return None, diags
+    if (m := _CONTROL_RE.search(text)):
+        diags.warning(source, text.count("\n", 0, m.start()) + 1,
+                      f"control characters (like U+{ord(m.group()):04X}) cannot appear in a web page; they were removed",
+                      "check the file is not corrupted, and delete the invisible characters")
+        text = _CONTROL_RE.sub("", text)
+    conflict = conflict_line(text)
+    if conflict is not None:
+        diags.error(source, conflict, "unresolved git merge conflict: publishing either side could be wrong",
+                    "resolve the merge conflict: keep the right text and delete the <<<<<<<, ======= and >>>>>>> lines")
+        return None, diags
+    if len(raw) > MAX_BYTES:
+        diags.warning(source, None, f"the post is {len(raw) / 1e6:.1f} MB; a page this large loads slowly",
+                      "check it is not a scraping accident (a whole site or repeated text), or split it into several posts")
 
     fm = frontmatter.split(text)
     if fm.problem:
-        diags.error(source, fm.problem_line, fm.problem,
-                    "fix the YAML between the two '---' lines (quote values that contain ': ' or '#')")
+        hint = ("add a '---' line where the front matter ends" if "not closed" in fm.problem else
+                "write one key: value per line" if "key: value" in fm.problem else
+                "fix the YAML between the two '---' lines (quote values that contain ': ' or '#')")
+        diags.error(source, fm.problem_line, fm.problem, hint)
         return None, diags
     if fm.repaired:
         diags.warning(source, 1, fm.repaired, "put each key on its own line between two '---' lines")
     data = fm.data
+    head = text[: len(text) - len(fm.body)] if fm.body and text.endswith(fm.body) else text
     if not fm.has_front_matter:
         diags.warning(source, 1, "no front matter; title and date were inferred",
                       "add a front matter block with title: and date: at the top of the file")
@@ -205,24 +238,36 @@ def read_post(path: Path, config: SiteConfig, posts_dir: Path,
     if "author" in data and data["author"] is not None and not author:
         diags.warning(source, _key_line(text, "author"), "'author' should be a name", 'write author: "名前"')
 
-    excerpt = _text(data.get("excerpt")) or ""
+    excerpt = _as_written(data, "excerpt", head, diags, source)
+    if data.get("excerpt") is not None and excerpt is None:
+        diags.warning(source, _key_line(text, "excerpt"), f"excerpt must be text, got {type(data['excerpt']).__name__}; "
+                      "the start of the body is used instead", 'write excerpt: "要約"')
+    excerpt = excerpt or ""
 
     permalink = data.get("permalink")
     if permalink is not None and not isinstance(permalink, str):
-        diags.error(source, _key_line(text, "permalink"), f"permalink must be a path, got {permalink!r}",
+        diags.error(source, _key_line(text, "permalink"), f"permalink must be a path, got {short(permalink)}",
                     "write permalink: /path/to/page/ or remove it")
         return None, diags
 
     raw_title = data.get("title")
-    title = _text(raw_title)
+    title = _as_written(data, "title", head, diags, source)
     if raw_title is not None and title is None:
         diags.warning(source, _key_line(text, "title"), f"title must be text, got {type(raw_title).__name__}",
                       'write title: "タイトル"')
 
+    for name, values in (("title", [title or ""]), ("excerpt", [excerpt]), ("author", [author]),
+                         ("tags", tags), ("categories", categories)):
+        found = next((m.group() for v in values if (m := _MARKUP_RE.search(v))), None)
+        if found:
+            diags.warning(source, _key_line(text, name), f"{name} contains HTML ({short(found)}); it is shown as text, not run",
+                          f"remove the markup from {name}")
+
     post = Post(path=path, source=source, rel=rel, title=title or "", date=date, slug=slug,
                 categories=categories, tags=tags, author=author, excerpt=excerpt.strip(),
                 published=published, permalink=permalink, data=data, body=fm.body,
-                body_line=fm.body_line, diagnostics=diags)
+                body_line=fm.body_line, diagnostics=diags,
+                key_lines={k: n for k in data if (n := _key_line(head, k)) is not None})
     return post, diags
 
 
@@ -234,6 +279,35 @@ def _dedupe(items: list[str]) -> list[str]:
             seen.add(key)
             out.append(item)
     return out
+
+
+def conflict_line(text: str) -> int | None:
+    """Line of the first git conflict marker outside fenced code (a post about git may show one)."""
+    fence = None
+    for n, line in enumerate(text.splitlines(), 1):
+        if m := _FENCE_RE.match(line):
+            if fence is None:
+                fence = m.group(1)
+            elif m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line.strip()[len(m.group(1)):]:
+                fence = None
+        elif fence is None and _CONFLICT_RE.match(line):
+            return n
+    return None
+
+
+def _as_written(data: dict, key: str, head: str, diags: Diagnostics, source: str) -> str | None:
+    """A text value; a YAML number or boolean is taken as written (`title: 3:10` is not 190)."""
+    value = data.get(key)
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, (int, float, bool)):
+        return None
+    m = re.search(rf"^{re.escape(key)}[ \t]*:[ \t]*([^#\r\n]*?)[ \t]*(?:#.*)?$", head, re.MULTILINE)
+    written = m.group(1) if m and m.group(1) else str(value)
+    if written != str(value):
+        diags.note(source, _key_line(head, key), f"{key} {written} was read by YAML as {value!r}; "
+                   "kept as written", f'quote it: {key}: "{written}"')
+    return written
 
 
 def _key_line(text: str, key: str) -> int | None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import markdown
 from markdown.extensions.toc import slugify_unicode
 
+from . import sanitize
+
 EXTENSIONS = [
     "abbr", "attr_list", "def_list", "footnotes", "md_in_html", "tables", "sane_lists",
     "admonition", "toc", "pymdownx.superfences", "pymdownx.highlight", "pymdownx.tilde",
@@ -38,24 +40,32 @@ class Rendered:
     text: str                        # plain text of the body
     toc: list = field(default_factory=list)   # Python-Markdown toc_tokens
     first_paragraph: str = ""
+    removed: list = field(default_factory=list)   # sanitize.Removal: what unsafe HTML went
 
 
 class Renderer:
-    """One Markdown instance, reset between posts (building it is the slow part)."""
+    """One Markdown instance, reset between posts (building it is the slow part).
 
-    def __init__(self) -> None:
+    The HTML is sanitised (see sanitize.py) unless ``raw_html`` (a trusted site) is set.
+    """
+
+    def __init__(self, raw_html: bool = False) -> None:
         self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+        self.raw_html = raw_html
 
     def __call__(self, text: str) -> Rendered:
         self._md.reset()
         body = self._md.convert(text)
+        removed = []
+        if not self.raw_html:
+            body, removed = sanitize.clean(body)
         toc = list(getattr(self._md, "toc_tokens", []))
         plain = html.unescape(_TAGS_RE.sub(" ", body))
         first = ""
         m = re.search(r"<p>(.*?)</p>", body, re.DOTALL)
         if m:
             first = re.sub(r"\s+", " ", html.unescape(_TAGS_RE.sub("", m.group(1)))).strip()
-        return Rendered(body, plain, toc, first)
+        return Rendered(body, plain, toc, first, removed)
 
 
 def reading_minutes(text: str) -> int:

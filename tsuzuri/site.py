@@ -12,13 +12,16 @@ Each step is a plain function over plain data; MkDocs is only known by hooks/.
 from __future__ import annotations
 
 import posixpath
+import re
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import fragments, liquid, titles, urls
 from .config import SiteConfig
-from .diagnostics import ERROR, WARNING, Diagnostics
+from .diagnostics import ERROR, WARNING, Diagnostic, Diagnostics
 from .posts import Post, discover, read_post
+from .posts import _display as display_path
 from .render import Renderer, reading_minutes, summarize
 
 # Destinations the site's own pages use; a post permalink may not take them.
@@ -60,7 +63,10 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
         paths = [p for p in paths if p.resolve() in wanted or any(w in p.resolve().parents for w in wanted)]
     read: list[Post] = []
     for path in paths:
-        post, diags = read_post(path, config, posts_dir, root)
+        try:
+            post, diags = read_post(path, config, posts_dir, root)
+        except Exception as exc:  # a bug costs one post, named in an error, never the site
+            post, diags = None, Diagnostics([internal_error(display_path(path, root), exc)])
         if post is None:
             site.diagnostics.extend(diags)
         elif post.published:
@@ -74,12 +80,17 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
     for post in read:
         if id(post) not in placed_ids:  # refused a URL: report what was found while reading it
             site.diagnostics.extend(post.diagnostics)
-    renderer = Renderer()
+    renderer = Renderer(raw_html=config.raw_html)
     resolver = _resolver(placed, config)
+    ready = []
     for post in placed:
-        prepare(post, config, renderer, resolver)
+        try:
+            prepare(post, config, renderer, resolver)
+            ready.append(post)
+        except Exception as exc:  # see above
+            post.diagnostics.append(internal_error(post.source, exc))
         site.diagnostics.extend(post.diagnostics)
-    site.posts = sorted(placed, key=lambda p: p.sort_key, reverse=True)
+    site.posts = sorted(ready, key=lambda p: p.sort_key, reverse=True)
     return site
 
 
@@ -88,21 +99,22 @@ def assign_urls(posts: list[Post], config: SiteConfig, diags: Diagnostics) -> li
     taken: dict[str, Post] = {}
     placed = []
     for post in sorted(posts, key=lambda p: p.rel):
+        line = post.key_lines.get("permalink") if post.permalink else None
         try:
             if post.permalink:  # check what the editor wrote, before expansion normalises it
                 urls.check(post.permalink)
             url = urls.expand(post.permalink or config.permalink, post)
             urls.check(url)
         except urls.PermalinkError as exc:
-            diags.error(post.source, None, str(exc), "use a path inside the site, like /2025/01/02/my-post/")
+            diags.error(post.source, line, str(exc), "use a path inside the site, like /2025/01/02/my-post/")
             continue
         dest = posixpath.normpath(urls.dest_uri(url)) if url.strip("/") else "index.html"
         if dest == "index.html" or dest.startswith(RESERVED):
-            diags.error(post.source, None, f"permalink {url!r} collides with the site's own page {dest!r}",
+            diags.error(post.source, line, f"permalink {url!r} collides with the site's own page {dest!r}",
                         "choose another permalink")
             continue
         if dest in taken:
-            diags.error(post.source, None,
+            diags.error(post.source, line or post.key_lines.get("slug"),
                         f"URL {url!r} is already used by {taken[dest].source}; this post was not published",
                         "give one of the two posts another slug or permalink")
             continue
@@ -150,14 +162,43 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
                    "run `python -m tsuzuri clean --write` to fix the source for good")
 
     title, cleaned, notes = titles.resolve(post.title, cleaned)
-    for note in notes:
-        diags.note(post.source, post.body_line, note)
+    for note in notes:  # a repaired title is on its front-matter line; the rest concern the body
+        line = post.key_lines.get("title", post.body_line) if note.startswith("title '") else post.body_line
+        diags.note(post.source, line, note)
     if not title:
         title = post.slug
         diags.warning(post.source, 1, f"the post has no title; using {title!r}", 'add title: "タイトル" to the front matter')
     post.title, post.content = title, cleaned
 
     rendered = renderer(cleaned)
+    report_removed(post, rendered.removed)
+    if not rendered.html.strip():
+        diags.warning(post.source, post.body_line, "the post has no body; its page will be empty",
+                      "write the body below the front matter, or set published: false")
     post.html, post.toc, post.text = rendered.html, rendered.toc, rendered.text
     post.reading_time = reading_minutes(rendered.text)
     post.summary = post.excerpt or summarize(rendered.first_paragraph or rendered.text, config.excerpt_chars)
+
+
+def report_removed(post: Post, removed: list) -> None:
+    """One diagnostic per kind of HTML the sanitiser removed, on the first source line showing it."""
+    for r in removed:
+        m = re.search(r.pattern, post.body, re.IGNORECASE)
+        line = post.body_line + post.body.count("\n", 0, m.start()) if m else None
+        times = f" ({r.count} times)" if r.count > 1 else ""
+        if r.unsafe:
+            post.diagnostics.warning(post.source, line, f"removed unsafe HTML: {r.what}{times}",
+                                     "delete it from the post (scripts, event handlers and javascript:/data: "
+                                     "links are never published; a trusted site may set extra.tsuzuri.raw_html: true)")
+        else:
+            post.diagnostics.note(post.source, line, f"removed HTML markup the site does not allow: {r.what}{times}",
+                                  "the text is kept; remove the markup or use Markdown")
+
+
+def internal_error(source: str, exc: Exception) -> Diagnostic:
+    """An engine bug, reported as an error on the post that triggered it (no traceback)."""
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
+    return Diagnostic(source, None, ERROR, f"internal error while building this post: "
+                      f"{type(exc).__name__}: {exc}{where}"[:300],
+                      "this is a tsuzuri bug: report it with this file; the other posts were built")
