@@ -213,6 +213,16 @@ def test_refused_posts_are_not_half_published(site, built):
     assert "後の記事の本文です" not in pages and "古いタイトル" not in pages and "新しいタイトル" not in pages
 
 
+def test_readme_troubleshooting_lists_every_diagnostic_of_the_corpus(checked):
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Troubleshooting", 1)[1].split("\n## ", 1)[0]
+    rows = [row.split(" | ")[0] for row in section.splitlines() if row.startswith("| `")]
+    patterns = [re.compile(".*?".join(re.escape(part) for part in re.split(r"…|\bN\b", snippet)))
+                for row in rows for snippet in re.findall(r"`([^`]+)`", row)]
+    messages = {d[2] for ds in diagnostics_in(checked.stdout).values() for d in ds}
+    assert len(messages) > 30
+    assert [m for m in sorted(messages) if not any(p.search(m) for p in patterns)] == []
+
+
 # ---------------------------------------------------------------- real builds
 
 def test_non_strict_build_publishes_every_good_post(built):
@@ -390,6 +400,33 @@ def test_internal_links_and_sources_resolve(built):
             assert target.is_file(), f"{path.relative_to(out)} links to missing {url}"
             checked += 1
     assert checked > 500
+
+
+@pytest.mark.parametrize("stage", ["read", "clean"])
+def test_an_engine_bug_costs_one_post_named_in_an_error(tmp_path, monkeypatch, stage):
+    """Fault injection (no input is known to crash the engine): the other posts still build,
+    and the one that crashed is named in an error instead of a traceback ending the build."""
+    import tsuzuri.site as site_module
+    real = site_module.read_post if stage == "read" else site_module.fragments.clean
+
+    def crash(*args, **kwargs):
+        if "爆発" in str(args[0]) or "bakuhatsu" in str(args[0]):
+            raise IndexError("list index out of range")
+        return real(*args, **kwargs)
+    if stage == "read":
+        monkeypatch.setattr(site_module, "read_post", crash)
+    else:
+        monkeypatch.setattr(site_module.fragments, "clean", crash)
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (posts / "2025-03-01-fine.md").write_text(_fm("普通の記事", "2025-03-01") + BODY, encoding="utf-8")
+    (posts / "2025-03-02-bakuhatsu.md").write_text(_fm("爆発する記事", "2025-03-02") + "爆発\n", encoding="utf-8")
+    site = load(tmp_path, SiteConfig())
+    assert [p.source for p in site.posts] == ["posts/2025-03-01-fine.md"]
+    [error] = [d for d in site.diagnostics if d.severity == ERROR]
+    assert error.file == "posts/2025-03-02-bakuhatsu.md"
+    assert error.message.startswith("internal error while building this post: IndexError: list index out of range at ")
+    assert "tsuzuri bug" in error.hint
 
 
 # ---------------------------------------------------------------- raw HTML for trusted sites

@@ -25,11 +25,16 @@ class _Page(HTMLParser):
     def __init__(self):
         super().__init__()
         self.h1, self.links, self.body, self._in = [], [], [], []
+        self.refs = []  # what the page loads: src of any element, href of <link>
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "a" and "href" in attrs:
             self.links.append(attrs["href"])
+        if attrs.get("src"):
+            self.refs.append(attrs["src"])
+        if tag == "link" and attrs.get("href"):
+            self.refs.append(attrs["href"])
         if tag == "h1" or (tag == "div" and attrs.get("class") == "tz-body"):
             self._in.append(tag)
         elif self._in and tag == "div":
@@ -143,8 +148,11 @@ def test_home_archive_categories(seed_site):
 
 
 def test_internal_links_resolve(seed_site):
+    """Crawl the seed site: every internal href and src names a file in site/."""
+    checked = 0
     for html in seed_site.rglob("*.html"):
-        for link in parse(html).links:
+        page = parse(html)
+        for link in page.links + page.refs:
             if link.startswith(("http:", "https:", "#", "mailto:")):
                 continue
             path = unquote(link.split("#")[0].split("?")[0])
@@ -156,6 +164,8 @@ def test_internal_links_resolve(seed_site):
             if link.endswith("/") or target.is_dir():
                 target = target / "index.html"
             assert target.exists(), f"{html.relative_to(seed_site)} links to missing {link}"
+            checked += 1
+    assert checked > 200
 
 
 def test_pagination_and_unpublished(tmp_path):

@@ -64,7 +64,7 @@ def check(paths: list[Path], config: SiteConfig, strict: bool, quiet: bool) -> i
     diags, posts = Diagnostics(), 0
     for path in paths:
         if not path.exists():
-            diags.error(str(path), None, "no such file or folder")
+            diags.error(str(path), None, "no such file or folder", "check the path (run check from the site folder)")
             continue
         folder = path if path.is_dir() else path.parent
         site = load(Path.cwd(), replace(config, posts_dir=str(folder)),

@@ -1,0 +1,132 @@
+"""tsuzuri.sanitize: what the nh3 policy keeps, what it removes, and how removals are reported."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tsuzuri import sanitize
+from tsuzuri.render import Renderer
+
+
+def removed(html: str) -> list[tuple[str, bool]]:
+    return [(r.what, r.unsafe) for r in sanitize.clean(html)[1]]
+
+
+MARKDOWN = """\
+## 見出し
+
+| 左 | 右 |
+|:---|---:|
+| a  | 1  |
+
+![図](https://example.com/a.png "題")
+
+<details open markdown="1">
+<summary>要約</summary>
+
+中身
+
+</details>
+
+```python
+x = 1
+```
+
+文[^1]。
+
+!!! warning "注意"
+    本文
+
+用語
+:   定義
+
+*[AI]: Artificial Intelligence
+
+AI の話。
+
+[^1]: 脚注
+"""
+
+
+def test_what_markdown_and_pymdownx_produce_passes_unchanged_in_meaning():
+    plain = Renderer(raw_html=True)(MARKDOWN).html
+    rendered = Renderer()(MARKDOWN)
+    assert rendered.removed == []
+    for fragment in ('<h2 id="見出し">', '<th style="text-align:left">', '<td style="text-align:right">',
+                     '<img alt="図" src="https://example.com/a.png" title="題">', '<details open="open">',
+                     "<summary>要約</summary>", '<div class="language-python highlight">', '<span class="n">x</span>',
+                     '<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup>',
+                     '<div class="admonition warning">', '<p class="admonition-title">注意</p>',
+                     "<dt>用語</dt>", '<abbr title="Artificial Intelligence">AI</abbr>', '<li id="fn:1">'):
+        assert fragment in rendered.html, fragment
+    assert plain.count("<") == rendered.html.count("<")  # same elements, only serialised by nh3
+
+
+@pytest.mark.parametrize("html,what", [
+    ("<script>alert(1)</script>", "<script> element"),
+    ("<SCRIPT SRC=//evil.example/x.js></SCRIPT>", "<script> element"),
+    ("<style>body{display:none}</style>", "<style> element"),
+    ('<iframe src="https://evil.example/"></iframe>', "<iframe> element"),
+    ('<object data="x.swf"></object>', "<object> element"),
+    ('<embed src="x.swf">', "<embed> element"),
+    ('<form action="https://evil.example/"><input name="pw"></form>', "<form> element"),
+    ("<svg><script>alert(1)</script></svg>", "<svg> element"),
+    ('<img src="x.png" onerror="alert(1)">', "onerror attribute"),
+    ('<p OnClick="alert(1)">x</p>', "onclick attribute"),
+    ('<a href="javascript:alert(1)">x</a>', "javascript: URL in <a href>"),
+    ('<a href="  JaVaScRiPt:alert(1)">x</a>', "javascript: URL in <a href>"),
+    ('<a href="java&#09;script:alert(1)">x</a>', "javascript: URL in <a href>"),
+    ('<a href="&#106;avascript:alert(1)">x</a>', "javascript: URL in <a href>"),
+    ('<a href="vbscript:msgbox(1)">x</a>', "vbscript: URL in <a href>"),
+    ('<a href="data:text/html,<script>alert(1)</script>">x</a>', "data: URL in <a href>"),
+    ('<img src="data:image/svg+xml;base64,PHN2Zz4=">', "data: URL in <img src>"),
+])
+def test_unsafe_html_is_removed_and_reported_as_unsafe(html, what):
+    safe, found = sanitize.clean(html)
+    assert (what, True) in [(r.what, r.unsafe) for r in found]
+    lowered = safe.lower()
+    assert not re.search(r"<(script|style|iframe|object|embed|form|input|svg)|\son\w+\s*=|(javascript|vbscript|data):",
+                         lowered), safe
+
+
+def test_text_around_removed_html_stays():
+    safe, _ = sanitize.clean("<p>前<script>alert(1)</script>後</p>")
+    assert safe == "<p>前後</p>"
+
+
+def test_other_markup_is_dropped_quietly_keeping_its_text():
+    safe, found = sanitize.clean('<p>押す <c-w>キー</c-w> と <a href="/x" target="_blank">リンク</a></p>')
+    assert safe == '<p>押す キー と <a href="/x">リンク</a></p>'
+    assert [(r.what, r.unsafe) for r in found] == [("<c-w> element", False), ("target attribute on <a>", False)]
+
+
+def test_noscript_fallback_is_shown_once_the_script_is_gone():
+    safe, found = sanitize.clean('<script src="poll.js"></script><noscript><a href="https://p.example/">投票</a></noscript>')
+    assert safe == '<a href="https://p.example/">投票</a>'
+    assert [r.what for r in found] == ["<script> element"]
+
+
+def test_inline_styles_keep_formatting_but_not_overlays():
+    safe, found = sanitize.clean('<span style="color:red; position:fixed; z-index:9">赤</span>')
+    assert safe == '<span style="color:red">赤</span>'
+    assert found == []  # the attribute stays, trimmed
+
+
+def test_repeated_removals_are_counted_once_per_kind():
+    found = sanitize.clean("<img src=a onerror=x><img src=b onerror=y><script></script>")[1]
+    assert [(r.what, r.count) for r in found] == [("<script> element", 1), ("onerror attribute", 2)]
+
+
+def test_relative_and_ordinary_urls_are_kept():
+    html = '<a href="../x/">a</a><a href="#fn:1">b</a><a href="mailto:a@b.jp">c</a><img src="/assets/i.png">'
+    assert sanitize.clean(html) == (html, [])
+
+
+def test_raw_html_renderer_publishes_html_as_written():
+    text = "<script>alert(1)</script>\n\n<iframe src=\"https://video.example/\"></iframe>\n"
+    assert "<script>alert(1)</script>" in Renderer(raw_html=True)(text).html
+    kept = Renderer()(text)
+    assert "script" not in kept.html and "iframe" not in kept.html
+    assert {r.what for r in kept.removed} == {"<script> element", "<iframe> element"}
