@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
+from urllib.parse import unquote
 
 from . import feeds, seo, sitemap
 from .pages import PageSpec, category_url
@@ -29,7 +30,7 @@ class Plan:
     _by_page: dict[str, feeds.Feed] = field(default_factory=dict)
 
     def __post_init__(self):
-        self._by_page = {f.page_url: f for f in self.feeds}
+        self._by_page = {unquote(f.page_url): f for f in self.feeds}  # page URLs may be %-encoded
 
 
 def plan(site: Site, specs: list[PageSpec], identity: Identity,
@@ -55,7 +56,7 @@ def feed_links(p: Plan, url: str | None, post: Post | None) -> list[dict]:
         wanted.append(re.sub(r"(^|/)page/\d+/$", r"\1", url))   # "categories/x/page/2/" -> its first page
     links, seen = [], set()
     for page_url in wanted:
-        feed = p._by_page.get(page_url)
+        feed = p._by_page.get(unquote(page_url))
         if feed is not None and feed.path not in seen:
             seen.add(feed.path)
             links.append({"title": feed.title, "href": p.identity.absolute(feed.path)})
