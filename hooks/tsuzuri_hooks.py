@@ -55,7 +55,7 @@ def on_config(config, **_):
     if not config.site_url:
         log.warning("site_url is not set in mkdocs.yml: feeds, sitemap and share cards need the site's address")
     identity = Identity.from_config(site_config, description=config.site_description or "")
-    _state["plan"] = tz_outputs.plan(site, specs, identity, tag_url=getattr(tz_pages, "tag_url", None))
+    _state["plan"] = tz_outputs.plan(site, specs, identity)
     return config
 
 

@@ -123,7 +123,8 @@ def check_atom(site: Path, rel: str, base: str = SITE_URL) -> etree._Element:
             assert_rfc3339(entry.findtext(f"{ATOM}{name}"))
         for link in entry.findall(f"{ATOM}link"):
             assert link.get("href").startswith(base), link.get("href")
-        assert entry.find(f"{ATOM}content").get("type") == "html"
+        content = entry.find(f"{ATOM}content")
+        assert (content is not None and content.get("type") == "html") or entry.findtext(f"{ATOM}summary")
         assert entry.findtext(f"{ATOM}title")
     assert all(i and i.startswith(base) for i in ids) and len(set(ids)) == len(ids)
     return root
@@ -184,6 +185,20 @@ def test_category_feeds_hold_their_posts_and_are_linked_from_their_pages(seed):
     news_post = head(site / "2025/12/21/japan-1-trillion-yen-domestic-ai-model/index.html")
     assert [local(site, link["href"]) for link in news_post.rel("alternate")] == \
         [site / "feed.xml", site / "categories/ニュース/feed.xml"]
+
+
+def test_tag_feeds_follow_tag_pages_with_summaries(seed):
+    site, engine = seed
+    pages = sorted(p.parent for p in (site / "tags").glob("*/index.html"))
+    assert len(pages) == len(engine.tags) > 5
+    by_url = {t.url: t for t in engine.tags.values()}
+    for page in pages:
+        rel = page.relative_to(site).as_posix() + "/"
+        got = entries(check_atom(site, rel + "feed.xml"))
+        assert [e["url"] for e in got] == [SITE_URL + p.url for p in by_url[rel].posts]
+        assert all(e["content"] is None and e["summary"] for e in got)     # summaries: see feeds.py
+        hrefs = [link["href"] for link in head(page / "index.html").rel("alternate")]
+        assert [local(site, h) for h in hrefs] == [site / "feed.xml", page / "feed.xml"]
 
 
 def test_sitemap_lists_every_page_with_content_dates(seed):
@@ -268,7 +283,7 @@ HOSTILE = '"</script><script>alert(1)</script>&amp;\x0b<b>太字</b>'
 def busy(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("busy")
     posts = {f"2025-01-{d:02d}-post-{d}.md": post(f"記事{d}", f"2025-01-{d:02d} 10:00:00 +0900",
-                                                  tags=["AI"]) for d in range(1, 26)}
+                                                  tags=["AI" if d % 2 else "ＡＩ"]) for d in range(1, 26)}
     posts["2025-02-01-hostile.md"] = post(
         HOSTILE, "2025-02-01 10:00:00 +0900",
         body="本文です。[前の記事](../../../../2025/01/03/post-3/) と ![図](/assets/figure.png)",
@@ -338,6 +353,9 @@ def test_feed_limit_dates_and_modified_posts(busy):
     assert feed[0]["url"] == BUSY + "2025/02/01/hostile/"
     category = entries(check_atom(site, "categories/投資分析/feed.xml", BUSY))
     assert len(category) == 20 and all(e["url"] != BUSY + "2025/02/01/hostile/" for e in category)
+    tag = entries(check_atom(site, "tags/ai/feed.xml", BUSY))     # "AI" and "ＡＩ" are one tag, one feed
+    assert len(tag) == 20 and tag[0]["url"] == BUSY + "2025/02/01/hostile/"
+    assert [p.name for p in (site / "tags").iterdir() if p.is_dir()].count("ａｉ") == 0
     # last_modified_at: the feed's `updated`, the sitemap's lastmod, og/JSON-LD dateModified
     root = etree.fromstring((site / "feed.xml").read_bytes())
     assert root.findtext(f"{ATOM}updated") == "2025-06-01T12:00:00+09:00"

@@ -25,6 +25,7 @@ class SiteConfig:
     paginate: int = 10
     excerpt_chars: int = 120
     title: str = ""
+    entities: str = "entities.yml"   # the entity registry, relative to the project root
     extensions: tuple[str, ...] = (".md", ".markdown", ".txt")
     extra: Mapping[str, Any] = field(default_factory=dict)
 

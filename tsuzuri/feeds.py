@@ -1,14 +1,18 @@
-"""Atom feeds (feedgen): the site's, and one per category (and per tag once tags have pages).
+"""Atom feeds (feedgen): the site's, one per category and one per tag.
 
 Entry ids follow jekyll-feed (site URL + the post's Jekyll id, "/2025/09/18/slug"), so readers
 subscribed to the Jekyll blog's feed do not see every post again after the move.
+
+The site and category feeds carry each post's full cleaned HTML; tag feeds carry summaries
+and links only: a blog with hundreds of tags would otherwise publish every article's full
+text hundreds of times (20 posts x ~30 KB per tag feed).
 """
 
 from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Mapping
 
 import lxml.html
 from feedgen.feed import FeedGenerator
@@ -26,23 +30,16 @@ class Feed:
     page_url: str           # the HTML page the feed follows: "", "categories/<slug>/"
     title: str
     posts: list[Post] = field(default_factory=list)   # newest first
+    full: bool = True       # full content (site, categories) or summaries (tags)
 
 
-def plan(posts: list[Post], identity: Identity, category_url: Callable[[str], str],
-         tag_url: Callable[[str], str] | None = None) -> list[Feed]:
-    """The site feed plus one feed per category (and per tag when ``tag_url`` is given)."""
+def plan(posts: list[Post], identity: Identity, categories: Mapping = {}, tags: Mapping = {}) -> list[Feed]:
+    """The site feed plus one per category and per tag (taxonomy.Term values: name, url, posts)."""
     feeds = [Feed("feed.xml", "", identity.name, posts[:LIMIT])]
-    for kind, label, names_of, url_of in (("category", "カテゴリー", lambda p: p.categories, category_url),
-                                          ("tag", "タグ", lambda p: p.tags, tag_url)):
-        if url_of is None:
-            continue
-        grouped: dict[str, list[Post]] = {}
-        for post in posts:
-            for name in names_of(post):
-                grouped.setdefault(url_of(name), []).append(post)
-        for url, members in sorted(grouped.items()):
-            name = next(n for n in names_of(members[0]) if url_of(n) == url)
-            feeds.append(Feed(f"{url}feed.xml", url, f"{identity.name} — {label}: {name}", members[:LIMIT]))
+    for label, terms, full in (("カテゴリー", categories, True), ("タグ", tags, False)):
+        for term in sorted(terms.values(), key=lambda t: t.url):
+            feeds.append(Feed(f"{term.url}feed.xml", term.url, f"{identity.name} — {label}: {term.name}",
+                              term.posts[:LIMIT], full))
     return feeds
 
 
@@ -53,8 +50,12 @@ def entry_id(post: Post, identity: Identity) -> str:
 
 
 def atom(posts: list[Post], *, identity: Identity, title: str, feed_url: str, page_url: str,
-         category_scheme: str = "", tag_scheme: str = "") -> bytes:
-    """An Atom document of ``posts`` (already limited and ordered newest first)."""
+         content: Callable[[Post], str] | None = None, category_scheme: str = "", tag_scheme: str = "") -> bytes:
+    """An Atom document of ``posts`` (already limited and ordered newest first).
+
+    ``content(post)`` gives an entry's HTML (see ``entry_html``); without it entries carry
+    only their summary and link.
+    """
     fg = FeedGenerator()
     fg.id(feed_url)
     fg.title(xml_text(title))
@@ -82,12 +83,18 @@ def atom(posts: list[Post], *, identity: Identity, title: str, feed_url: str, pa
         if post.author:
             fe.author({"name": xml_text(post.author)})
         fe.summary(xml_text(post.summary))
-        fe.content(xml_text(absolute_links(post.html, url)), type="html")
+        if content is not None:
+            fe.content(content(post), type="html")
         for name in post.categories:
             fe.category({"term": xml_text(name), **({"scheme": category_scheme} if category_scheme else {})})
         for name in post.tags:
             fe.category({"term": xml_text(name), **({"scheme": tag_scheme} if tag_scheme else {})})
     return fg.atom_str(pretty=True)
+
+
+def entry_html(post: Post, identity: Identity) -> str:
+    """A post's HTML as a feed carries it: links absolute, no characters XML cannot hold."""
+    return xml_text(absolute_links(post.html, identity.absolute(post.url)))
 
 
 def absolute_links(html: str, base: str) -> str:

@@ -46,6 +46,9 @@ class Post:
     summary: str = ""          # excerpt for lists
     reading_time: int = 1
     clean_report: Any = None
+    # filled in by site.enrich
+    mentions: dict[str, int] = field(default_factory=dict)   # entity id -> count, first mentioned first
+    snippets: dict[str, str] = field(default_factory=dict)   # entity id -> text around its first mention
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
 
     @property

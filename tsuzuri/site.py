@@ -4,6 +4,7 @@
     place   permalink -> URL; escapes and collisions are errors           assign_urls
     clean   Liquid, ---END--- fragments, repeated title line              prepare
     render  Markdown -> HTML once per post; reading time, summary         prepare
+    enrich  entity mentions and links, tag/category terms, related posts  enrich
     emit    the page set for the adapter                                  pages.build
 
 Each step is a plain function over plain data; MkDocs is only known by hooks/.
@@ -15,7 +16,7 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import excerpts, fragments, liquid, publish, titles, urls
+from . import entities, excerpts, fragments, liquid, publish, related, taxonomy, titles, urls
 from .config import SiteConfig
 from .diagnostics import ERROR, WARNING, Diagnostics
 from .posts import Post, discover, read_post
@@ -33,6 +34,10 @@ class Site:
     posts: list[Post] = field(default_factory=list)        # published, newest first
     unpublished: list[Post] = field(default_factory=list)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    registry: entities.Registry = field(default_factory=entities.Registry)
+    tags: dict[str, taxonomy.Term] = field(default_factory=dict)        # by term_key
+    categories: dict[str, taxonomy.Term] = field(default_factory=dict)
+    related: dict[Post, list[Post]] = field(default_factory=dict)
 
     @property
     def cleaned(self) -> list[Post]:
@@ -82,7 +87,19 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
     for post in placed:
         site.diagnostics.extend(post.diagnostics)
     site.posts = sorted(placed, key=lambda p: p.sort_key, reverse=True)
+    site.registry = entities.load_registry(root / config.entities, config.entities, site.diagnostics)
+    enrich(site)
     return site
+
+
+def enrich(site: Site) -> None:
+    """Cross-links over all posts: entity mentions (first ones linked), terms, related posts."""
+    for post in site.posts:
+        found = entities.find(post.html, site.registry, post.dest_uri)
+        post.html, post.mentions, post.snippets = found.html, found.counts, found.snippets
+    site.tags = taxonomy.build(site.posts, "tags", "tags")
+    site.categories = taxonomy.build(site.posts, "categories", "categories")
+    site.related = related.compute(site.posts)
 
 
 def assign_urls(posts: list[Post], config: SiteConfig, diags: Diagnostics) -> list[Post]:
