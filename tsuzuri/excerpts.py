@@ -26,6 +26,7 @@ MIN_SHARED = 3          # posts that must share an ending for it to count as a t
 MIN_SHARE = 0.05        # ... and this fraction of the posts that have an excerpt
 MAX_TOPIC = 40          # a template's varying part is a short topic, not a sentence
 _SENTENCE_END = re.compile(r"[。！？!?]")
+CHUNK = 2048            # characters of HTML parsed at a time by lead()
 
 
 def is_template(excerpt: str, shared: Iterable[str] = ()) -> bool:
@@ -68,7 +69,10 @@ def summary(excerpt: str, html: str, limit: int, shared: Iterable[str] = ()) -> 
 def lead(html: str, limit: int) -> str:
     """Text of the body's first paragraphs (not headings, code or tables), about ``limit`` long."""
     parser = _Paragraphs(limit * 2)
-    parser.feed(html)
+    for start in range(0, len(html), CHUNK):  # stop early: a post's HTML is ~30 KB, the lead ~1 KB
+        parser.feed(html[start:start + CHUNK])
+        if parser.full:
+            break
     parser.close()
     return " ".join(parser.paragraphs)
 
@@ -78,6 +82,10 @@ class _Paragraphs(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.paragraphs: list[str] = []
         self._enough, self._depth, self._buf = enough, 0, []
+
+    @property
+    def full(self) -> bool:
+        return sum(map(len, self.paragraphs)) >= self._enough
 
     def handle_starttag(self, tag, attrs):
         if tag in ("p", "li"):
