@@ -8,14 +8,13 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tsuzuri import related, taxonomy
 from tsuzuri.posts import Post
 
-from test_build import ROOT, make_project, mkdocs, post
+from test_build import make_project, mkdocs, post
 
 JST = dt.timezone(dt.timedelta(hours=9))
 
@@ -129,14 +128,6 @@ def links(path: Path, scope: str | None = None) -> list[tuple[str, str]]:
     parser = Links(scope)
     parser.feed(path.read_text(encoding="utf-8"))
     return parser.links
-
-
-@pytest.fixture(scope="module")
-def seed_site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("seed") / "site"
-    result = mkdocs(["build", "--strict", "-d", str(out)], ROOT)
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 FOXCONN_POSTS = ["2025/11/23/openai-foxconn-ai-hardware/", "2025/11/22/hon-hai-openai-ai-infrastructure/",
