@@ -150,11 +150,9 @@ def sitemap(site: Path) -> dict[str, str | None]:
 # -------------------------------------------------------------------------------- the seed site
 
 @pytest.fixture(scope="module")
-def seed(tmp_path_factory):
-    out = tmp_path_factory.mktemp("publish") / "site"
-    result = mkdocs(["build", "--strict", "-d", str(out)], ROOT)
-    assert result.returncode == 0, result.stderr
-    return out, load(ROOT, SiteConfig())
+def seed(seed_site):
+    """The session's strict seed build (conftest.py) and the engine's view of the same posts."""
+    return seed_site, load(ROOT, SiteConfig())
 
 
 def test_site_feed_has_every_seed_post_newest_first(seed):
