@@ -370,3 +370,14 @@ def test_feed_limit_dates_and_modified_posts(busy):
     assert h.json_ld()[0]["dateModified"] == "2025-06-01T12:00:00+09:00"
     robots = (site / "robots.txt").read_text(encoding="utf-8")
     assert f"Sitemap: {BUSY}sitemap.xml" in robots
+
+
+def test_a_site_without_posts_still_publishes_valid_files(tmp_path):
+    project = make_project(tmp_path, {})
+    (project / "posts").mkdir()
+    result = mkdocs(["build", "--strict"], project)
+    assert result.returncode == 0, result.stderr
+    site = project / "site"
+    root = check_atom(site, "feed.xml")
+    assert entries(root) == [] and root.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00+00:00"
+    assert SITE_URL in sitemap(site) and head(site / "404.html").h1 == "ページが見つかりません"
