@@ -17,7 +17,9 @@ import lxml.html
 from lxml import etree
 
 from test_build import ROOT, make_project, mkdocs, post
+from tsuzuri import outputs, pages
 from tsuzuri.config import SiteConfig
+from tsuzuri.publish import Identity
 from tsuzuri.site import load
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -381,3 +383,16 @@ def test_a_site_without_posts_still_publishes_valid_files(tmp_path):
     root = check_atom(site, "feed.xml")
     assert entries(root) == [] and root.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00+00:00"
     assert SITE_URL in sitemap(site) and head(site / "404.html").h1 == "ページが見つかりません"
+
+
+def test_titles_xml_cannot_carry_fall_back_instead_of_failing(tmp_path):
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "posts/2025-01-01-control.md").write_text('---\ntitle: "\\x01\\x02"\n---\n\n本文です。\n',
+                                                          encoding="utf-8")
+    config = SiteConfig(url="https://blog.example.jp/", title="\x01")
+    site = load(tmp_path, config)
+    assert site.posts[0].title == "\x01\x02"
+    plan = outputs.plan(site, pages.build(site), Identity.from_config(config))
+    root = etree.fromstring(outputs.files(plan, [])["feed.xml"])
+    assert root.findtext(f"{ATOM}title") == "https://blog.example.jp/"
+    assert [e["title"] for e in entries(root)] == ["control"]

@@ -58,7 +58,7 @@ def atom(posts: list[Post], *, identity: Identity, title: str, feed_url: str, pa
     """
     fg = FeedGenerator()
     fg.id(feed_url)
-    fg.title(xml_text(title))
+    fg.title(xml_text(title) or identity.url or "feed")  # Atom requires a title; feedgen raises without one
     if identity.description:
         fg.subtitle(xml_text(identity.description))
     fg.link(href=feed_url, rel="self", type="application/atom+xml")
@@ -76,7 +76,7 @@ def atom(posts: list[Post], *, identity: Identity, title: str, feed_url: str, pa
         ids.add(uid)
         fe = fg.add_entry(order="append")
         fe.id(uid)
-        fe.title(xml_text(post.title))
+        fe.title(xml_text(post.title) or post.slug)
         fe.link(href=url, rel="alternate", type="text/html")
         fe.published(post.date.replace(microsecond=0))
         fe.updated(modified(post).replace(microsecond=0))
