@@ -1,9 +1,13 @@
-"""Command line: ``python -m tsuzuri check | clean``.
+"""Command line: ``python -m tsuzuri check | clean | new | entities suggest``.
 
 check PATH...   read, clean and render posts without building; print every diagnostic;
                 exit 1 on errors (and on warnings with --strict).
+entities suggest PATH...
+                proper nouns in posts that entities.yml does not know yet, with counts.
 clean PATH...   remove ---END--- fragments and repeats from posts' bodies (front matter is
                 kept byte for byte): print the result, or --write in place, or --out DIR.
+new TITLE       write posts/YYYY-MM-DD-<slug>.md with front matter (date: now, site timezone);
+                never overwrites a post.
 """
 
 from __future__ import annotations
@@ -37,6 +41,21 @@ def main(argv: list[str] | None = None) -> int:
     out.add_argument("--out", type=Path, metavar="DIR", help="write cleaned copies into DIR")
     p.add_argument("--json", action="store_true", help="print the cleaning reports as JSON")
 
+    p = sub.add_parser("new", help="start a post: posts/YYYY-MM-DD-<slug>.md with front matter")
+    p.add_argument("title", help='the title, in quotes: "タイトル"')
+    p.add_argument("--tags", help="comma-separated tags: AI,半導体")
+    p.add_argument("--category", help="the category (comma-separated for several)")
+    p.add_argument("--slug", help="URL words (default: the title's ASCII words, else a hash)")
+    p.add_argument("--author", help="author (default: extra.tsuzuri.author in mkdocs.yml)")
+
+    p = sub.add_parser("entities", help="the entity registry")
+    esub = p.add_subparsers(dest="action", required=True)
+    e = esub.add_parser("suggest", help="list proper nouns in posts that are not in the registry")
+    e.add_argument("paths", nargs="*", type=Path, help="post files or folders (default: the posts folder)")
+    e.add_argument("--min-count", type=int, default=2, metavar="N", help="only terms seen N times or more (2)")
+    e.add_argument("--limit", type=int, default=100, metavar="N", help="show at most N terms (100)")
+    e.add_argument("--json", action="store_true", help="print JSON")
+
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -51,24 +70,35 @@ def _run(args) -> int:
     except ValueError as exc:
         print(f"{args.config}: error: {exc}", file=sys.stderr)
         return 2
+    if args.command == "new":
+        return new(args, config)
     if args.command == "check":
         return check(args.paths or [Path(config.posts_dir)], config, args.strict, args.quiet)
+    if args.command == "entities":
+        return suggest_entities(args.paths or [Path(config.posts_dir)], config, args.min_count, args.limit, args.json)
     return clean(args.paths, config, write=args.write, out=args.out, as_json=args.json)
 
 
-def check(paths: list[Path], config: SiteConfig, strict: bool, quiet: bool) -> int:
+def _load(paths: list[Path], config: SiteConfig):
+    """Read, clean and render the posts named by paths: yields (site, None) or (None, error)."""
     from dataclasses import replace
 
     from .site import load
 
-    diags, posts = Diagnostics(), 0
     for path in paths:
         if not path.exists():
-            diags.error(str(path), None, "no such file or folder", "check the path (run check from the site folder)")
+            yield None, path
             continue
         folder = path if path.is_dir() else path.parent
-        site = load(Path.cwd(), replace(config, posts_dir=str(folder)),
-                    only=None if path.is_dir() else [path])
+        yield load(Path.cwd(), replace(config, posts_dir=str(folder)), only=None if path.is_dir() else [path]), None
+
+
+def check(paths: list[Path], config: SiteConfig, strict: bool, quiet: bool) -> int:
+    diags, posts = Diagnostics(), 0
+    for site, missing in _load(paths, config):
+        if site is None:
+            diags.error(str(missing), None, "no such file or folder", "check the path (run check from the site folder)")
+            continue
         posts += len(site.posts)
         diags.extend(site.diagnostics)
     for d in diags:
@@ -77,6 +107,47 @@ def check(paths: list[Path], config: SiteConfig, strict: bool, quiet: bool) -> i
     print(f"check: {posts} posts built; {diags.count(ERROR)} errors, {diags.count(WARNING)} warnings, "
           f"{diags.count(NOTE)} notes")
     return 1 if failed(diags, strict) else 0
+
+
+def new(args, config: SiteConfig) -> int:
+    from .newpost import NewPostError, create
+
+    try:
+        made = create(Path.cwd(), config, args.title, tags=args.tags, category=args.category,
+                      slug=args.slug, author=args.author)
+    except NewPostError as exc:
+        print(f"new: error: {exc}", file=sys.stderr)
+        return 1
+    rel = made.path.relative_to(Path.cwd()).as_posix()
+    print(f"created {rel}")
+    if made.hashed:
+        print(f"note: the title has too few ASCII words for a slug; using {made.slug!r} — "
+              "for a readable URL, delete the file and pass --slug english-words")
+    print(f"next: write the body, then run `python -m tsuzuri check {rel}`")
+    return 0
+
+
+def suggest_entities(paths: list[Path], config: SiteConfig, min_count: int, limit: int, as_json: bool) -> int:
+    from .suggest import format_table, suggest
+
+    texts, registry = [], None
+    for site, missing in _load(paths, config):
+        if site is None:
+            print(f"{missing}: error: no such file or folder", file=sys.stderr)
+            return 1
+        registry = site.registry
+        texts += [(p.source, f"{p.title}\n{p.text}") for p in site.posts]
+        for d in site.diagnostics:
+            if d.file == config.entities and d.severity >= ERROR:
+                print(d.format(), file=sys.stderr)
+    found = suggest(texts, registry, min_count)[:limit] if registry is not None else []
+    if as_json:
+        json.dump([vars(s) for s in found], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(format_table(found))
+        print(f"suggest: {len(found)} terms from {len(texts)} posts not in {config.entities}")
+    return 0
 
 
 def _files(paths: list[Path], config: SiteConfig) -> list[tuple[Path, Path]]:

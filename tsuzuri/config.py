@@ -26,6 +26,7 @@ class SiteConfig:
     excerpt_chars: int = 120
     title: str = ""
     raw_html: bool = False   # trusted site: publish posts' raw HTML unsanitised
+    entities: str = "entities.yml"   # the entity registry, relative to the project root
     extensions: tuple[str, ...] = (".md", ".markdown", ".txt")
     extra: Mapping[str, Any] = field(default_factory=dict)
 

@@ -11,11 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .entities import TYPE_LABELS, Entity, co_mentions
 from .posts import Post
 from .site import Site
-from .urls import slugify, url_of
+from .taxonomy import Term, term_key
+from .urls import url_of
 
 WEEKDAYS = "月火水木金土日"
+ENTITY_PAGE = 20  # posts per entity page: their items are short
 
 
 @dataclass
@@ -39,47 +42,86 @@ def display_date(post: Post) -> str:
     return f"{d.year}年{d.month}月{d.day}日（{WEEKDAYS[d.weekday()]}） {d:%H:%M}"
 
 
-def category_url(name: str) -> str:
-    return f"categories/{slugify(name)}/"
-
-
-def summary(post: Post) -> dict[str, Any]:
+def summary(post: Post, site: Site) -> dict[str, Any]:
     """What a list page shows of a post."""
     return {
         "title": post.title, "url": post.url, "date": display_date(post),
         "date_iso": post.date.isoformat(), "summary": post.summary,
-        "categories": [{"name": c, "url": category_url(c)} for c in post.categories],
-        "tags": post.tags, "reading_time": post.reading_time, "author": post.author,
+        "categories": [_term(site.categories, c) for c in post.categories],
+        "tags": [_term(site.tags, t) for t in post.tags],
+        "reading_time": post.reading_time, "author": post.author,
     }
+
+
+def _term(terms: dict[str, Term], name: str) -> dict[str, str]:
+    return {"name": name, "url": terms[term_key(name)].url}
 
 
 def build(site: Site) -> list[PageSpec]:
     """Every page of the site, deterministic in order and content."""
     specs: list[PageSpec] = []
-    summaries = {p: summary(p) for p in site.posts}
+    summaries = {p: summary(p, site) for p in site.posts}
     for post in site.posts:
         stem = posixpath.splitext(post.rel)[0]
-        ctx = dict(summaries[post], kind="post")
+        ctx = dict(summaries[post], kind="post",
+                   entities=[_entity_ref(site.registry.entities[e], n) for e, n in post.mentions.items()],
+                   related=[summaries[p] for p in site.related.get(post, [])])
         specs.append(PageSpec(post.dest_uri, f"_posts/{stem}.md", post.title, "post.html",
                               ctx, html=post.html, toc=post.toc, post=post))
     items = [summaries[p] for p in site.posts]
     specs += paginate(items, "", "最新の記事", site.config.paginate, src="index.md")
-
-    by_category: dict[str, list[Post]] = defaultdict(list)
-    for post in site.posts:
-        for cat in post.categories:
-            by_category[cat].append(post)
-    specs.append(PageSpec("categories/index.html", "categories/index.md", "カテゴリー", "terms.html", {
-        "kind": "categories", "heading": "カテゴリー",
-        "terms": [{"name": c, "url": category_url(c), "count": len(ps)}
-                  for c, ps in sorted(by_category.items(), key=lambda kv: (-len(kv[1]), kv[0]))],
-    }))
-    for cat, posts in sorted(by_category.items()):
-        specs += paginate([summaries[p] for p in posts], category_url(cat),
-                          f"カテゴリー: {cat}", site.config.paginate)
-
+    specs += term_pages(site.categories, "categories", "カテゴリー", summaries, site.config.paginate)
+    specs += term_pages(site.tags, "tags", "タグ", summaries, site.config.paginate)
+    specs += entity_pages(site, summaries)
     specs.append(PageSpec("archive/index.html", "archive/index.md", "アーカイブ", "archive.html",
                           {"kind": "archive", "heading": "アーカイブ", "years": archive(site.posts, summaries)}))
+    return specs
+
+
+def term_pages(terms: dict[str, Term], kind: str, label: str, summaries: dict, per_page: int) -> list[PageSpec]:
+    """The index of a taxonomy (most used first) and one paginated list per term."""
+    ordered = sorted(terms.values(), key=lambda t: (-len(t.posts), t.name))
+    specs = [PageSpec(f"{kind}/index.html", f"{kind}/index.md", label, "terms.html", {
+        "kind": kind, "heading": label,
+        "terms": [{"name": t.name, "url": t.url, "count": len(t.posts)} for t in ordered],
+    })]
+    for term in sorted(terms.values(), key=lambda t: t.url):
+        specs += paginate([summaries[p] for p in term.posts], term.url, f"{label}: {term.name}", per_page)
+    return specs
+
+
+def _entity_ref(entity: Entity, count: int = 0) -> dict[str, Any]:
+    return {"id": entity.id, "name": entity.name, "url": entity.url, "type": entity.type_label, "count": count}
+
+
+def entity_pages(site: Site, summaries: dict) -> list[PageSpec]:
+    """One page per registry entity (posts that mention it, entities seen with it) and an index by type."""
+    registry = site.registry
+    mentioned: dict[str, list[Post]] = defaultdict(list)
+    for post in site.posts:  # newest first
+        for eid in post.mentions:
+            mentioned[eid].append(post)
+    together = co_mentions({p: p.mentions for p in site.posts})
+    specs = []
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for entity in sorted(registry.entities.values(), key=lambda e: e.id):
+        posts = mentioned.get(entity.id, [])
+        groups[entity.type].append(_entity_ref(entity, len(posts)))
+        items = [dict(summaries[p], mentions=p.mentions[entity.id], snippet=p.snippets.get(entity.id, ""))
+                 for p in posts]
+        info = {"kind": "entity", "type": entity.type_label, "description": entity.description,
+                "aliases": [a for a in entity.aliases if a != entity.name], "website": entity.website,
+                "related": [_entity_ref(registry.entities[e], n) for e, n in together.get(entity.id, [])]}
+        for spec in paginate(items, entity.url, entity.name, ENTITY_PAGE):
+            spec.template = "entity.html"
+            spec.context.update(info)
+            specs.append(spec)
+    known = list(TYPE_LABELS)  # types in this order, unknown ones after them
+    index = [{"type": t, "label": TYPE_LABELS.get(t, t), "count": sum(1 for e in es if e["count"]),
+              "entities": sorted(es, key=lambda e: (-e["count"], e["name"]))}
+             for t, es in sorted(groups.items(), key=lambda kv: (known.index(kv[0]) if kv[0] in known else 99, kv[0]))]
+    specs.append(PageSpec("entities/index.html", "entities/index.md", "企業・人物", "entities.html",
+                          {"kind": "entities", "heading": "企業・人物・機関", "groups": index}))
     return specs
 
 

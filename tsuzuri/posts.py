@@ -54,6 +54,9 @@ class Post:
     summary: str = ""          # excerpt for lists
     reading_time: int = 1
     clean_report: Any = None
+    # filled in by site.enrich
+    mentions: dict[str, int] = field(default_factory=dict)   # entity id -> count, first mentioned first
+    snippets: dict[str, str] = field(default_factory=dict)   # entity id -> text around its first mention
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     key_lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> file line
 
@@ -66,7 +69,8 @@ def discover(posts_dir: Path, config: SiteConfig, diags: Diagnostics, root: Path
     """Post files under posts_dir (subfolders included), sorted; odd files get a warning."""
     found = []
     for path in sorted(p for p in posts_dir.rglob("*") if p.is_file()):
-        if any(part.startswith(".") for part in path.relative_to(posts_dir).parts):
+        # hidden files, and drafts (Jekyll builds _drafts/ only with --drafts; we never do)
+        if any(part.startswith(".") or part == "_drafts" for part in path.relative_to(posts_dir).parts):
             continue
         if path.suffix.lower() in config.extensions:
             found.append(path)
@@ -213,6 +217,8 @@ def read_post(path: Path, config: SiteConfig, posts_dir: Path,
     if isinstance(published, str):
         published = published.strip().lower() not in ("false", "no", "off", "0")
     published = bool(published) if published is not None else True
+    if data.get("draft") is True or str(data.get("draft")).strip().lower() in ("true", "yes"):
+        published = False  # `draft: true` (Hugo, Material's blog) means the same as published: false
 
     # categories and tags, as Jekyll reads them
     categories = as_list(data.get("categories"))

@@ -4,6 +4,7 @@
     place   permalink -> URL; escapes and collisions are errors           assign_urls
     clean   Liquid, ---END--- fragments, repeated title line              prepare
     render  Markdown -> HTML once per post; reading time, summary         prepare
+    enrich  entity mentions and links, tag/category terms, related posts  enrich
     emit    the page set for the adapter                                  pages.build
 
 Each step is a plain function over plain data; MkDocs is only known by hooks/.
@@ -17,12 +18,12 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fragments, liquid, titles, urls
+from . import entities, excerpts, fragments, liquid, publish, related, taxonomy, titles, urls
 from .config import SiteConfig
 from .diagnostics import ERROR, WARNING, Diagnostic, Diagnostics
 from .posts import Post, discover, read_post
 from .posts import _display as display_path
-from .render import Renderer, reading_minutes, summarize
+from .render import Renderer, reading_minutes
 
 # Destinations the site's own pages use; a post permalink may not take them.
 RESERVED = ("index.html", "page/", "archive/", "categories/", "tags/", "entities/", "search/",
@@ -36,6 +37,10 @@ class Site:
     posts: list[Post] = field(default_factory=list)        # published, newest first
     unpublished: list[Post] = field(default_factory=list)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    registry: entities.Registry = field(default_factory=entities.Registry)
+    tags: dict[str, taxonomy.Term] = field(default_factory=dict)        # by term_key
+    categories: dict[str, taxonomy.Term] = field(default_factory=dict)
+    related: dict[Post, list[Post]] = field(default_factory=dict)
 
     @property
     def cleaned(self) -> list[Post]:
@@ -73,7 +78,7 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
             read.append(post)  # its diagnostics are reported once it is prepared
         else:
             site.unpublished.append(post)
-            diags.note(post.source, None, "not built: published is false")
+            diags.note(post.source, None, "not built: published is false (or draft: true)")
             site.diagnostics.extend(diags)
     placed = assign_urls(read, config, site.diagnostics)
     placed_ids = {id(p) for p in placed}
@@ -89,9 +94,23 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
             ready.append(post)
         except Exception as exc:  # see above
             post.diagnostics.append(internal_error(post.source, exc))
+    excerpts.review(ready, config.excerpt_chars)  # template excerpts are found across posts
+    for post in placed:
         site.diagnostics.extend(post.diagnostics)
     site.posts = sorted(ready, key=lambda p: p.sort_key, reverse=True)
+    site.registry = entities.load_registry(root / config.entities, config.entities, site.diagnostics)
+    enrich(site)
     return site
+
+
+def enrich(site: Site) -> None:
+    """Cross-links over all posts: entity mentions (first ones linked), terms, related posts."""
+    for post in site.posts:
+        found = entities.find(post.html, site.registry, post.dest_uri)
+        post.html, post.mentions, post.snippets = found.html, found.counts, found.snippets
+    site.tags = taxonomy.build(site.posts, "tags", "tags")
+    site.categories = taxonomy.build(site.posts, "categories", "categories")
+    site.related = related.compute(site.posts)
 
 
 def assign_urls(posts: list[Post], config: SiteConfig, diags: Diagnostics) -> list[Post]:
@@ -172,12 +191,16 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
 
     rendered = renderer(cleaned)
     report_removed(post, rendered.removed)
-    if not rendered.html.strip():
-        diags.warning(post.source, post.body_line, "the post has no body; its page will be empty",
-                      "write the body below the front matter, or set published: false")
+    if not post.body.strip():  # a stub (`tsuzuri new` writes one): nothing was lost
+        diags.note(post.source, post.body_line, "the post has no body yet; its page will be empty",
+                   "write the body below the front matter")
+    elif not rendered.html.strip():  # there was a body, and nothing of it is left to show
+        diags.warning(post.source, post.body_line, "nothing is left of the body after cleaning; its page will be empty",
+                      "write the body (it held only ---END--- markers, or only HTML that was removed)")
     post.html, post.toc, post.text = rendered.html, rendered.toc, rendered.text
     post.reading_time = reading_minutes(rendered.text)
-    post.summary = post.excerpt or summarize(rendered.first_paragraph or rendered.text, config.excerpt_chars)
+    post.summary = excerpts.summary(post.excerpt, post.html, config.excerpt_chars)
+    diags.extend(publish.check(post))  # last_modified_at, image: used by feeds and share cards
 
 
 def report_removed(post: Post, removed: list) -> None:
