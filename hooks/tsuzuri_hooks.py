@@ -4,6 +4,9 @@
 - on_files:        add one virtual file per page of the site (posts, lists, archive)
 - on_page_content: hand MkDocs the engine's HTML instead of converting Markdown again
 - on_page_context: give templates the page's data as ``tsuzuri``
+- on_files/on_post_build: the search index (tsuzuri/search.py), built beside MkDocs' rendering
+  into site/pagefind/; under ``mkdocs serve`` it finishes in the background (the last index
+  serves meanwhile), so the preview never waits for it
 
 Diagnostics go to MkDocs' log: warnings as WARNING (so ``--strict`` fails on them), errors
 as ERROR. Notes (automatic repairs) are DEBUG (``mkdocs build -v`` shows them). MkDocs does not reload hook code under
@@ -25,13 +28,18 @@ from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 
 from tsuzuri import pages as tz_pages  # noqa: E402
+from tsuzuri import search as tz_search  # noqa: E402
 from tsuzuri import site as tz_site  # noqa: E402
 from tsuzuri.config import SiteConfig  # noqa: E402
 from tsuzuri.diagnostics import ERROR, WARNING  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.tsuzuri")
 
-_state: dict = {"specs": {}, "site": None}
+_state: dict = {"specs": {}, "site": None, "command": "build", "indexer": None}
+
+
+def on_startup(command, **_):
+    _state["command"] = command
 
 
 def on_config(config, **_):
@@ -50,6 +58,7 @@ def on_config(config, **_):
 
 
 def on_files(files: Files, config, **_):
+    _start_search(config)
     for spec in _state["specs"].values():
         meta = yaml.safe_dump({"title": spec.title, "template": spec.template}, allow_unicode=True)
         file = File.generated(config, spec.src_uri, content=f"---\n{meta}---\n")
@@ -75,3 +84,32 @@ def on_page_context(context, page, **_):
     if spec is not None:
         context["tsuzuri"] = spec.context
     return context
+
+
+def _start_search(config) -> None:
+    """Index the posts in a thread while MkDocs renders pages (the engine has all it needs)."""
+    root = Path(config.config_file_path).resolve().parent
+    out = Path(config.site_dir) / "pagefind"
+    if _state["indexer"] is None:
+        _state["indexer"] = tz_search.Indexer(root / ".cache" / "search", on_done=_search_done)
+    if _state["command"] == "serve":
+        tz_search.install_last(_state["indexer"].cache_dir, out)  # usable now, replaced when done
+    _state["indexer"].start(tz_search.docs_from_site(_state["site"]), out)
+
+
+def _search_done(stats, error, out) -> None:
+    if _state["command"] != "serve":
+        return  # on_post_build reports it
+    if error:
+        log.warning(f"search index not updated: {error}")
+    else:
+        log.info(stats.summary())
+
+
+def on_post_build(config, **_):
+    if _state["command"] == "serve":
+        return
+    try:
+        log.info(_state["indexer"].wait().summary())
+    except (tz_search.SearchError, OSError) as exc:
+        log.error(f"search index not built: {exc}; the site works without search")
