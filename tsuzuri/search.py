@@ -265,6 +265,13 @@ def build_index(docs_or_site, out_dir: Path, cache_dir: Path | None = None, *,
     cache.root.mkdir(parents=True, exist_ok=True)
     stats = IndexStats(posts=len(docs))
     keys = {d.url: d.key for d in docs}
+    if not docs:  # Pagefind refuses an empty site; the browser is told there is nothing to search
+        out_dir = Path(out_dir)
+        shutil.rmtree(out_dir, ignore_errors=True)
+        out_dir.mkdir(parents=True)
+        (out_dir / "tsuzuri.json").write_text('{"delta": null, "empty": true, "stale": []}', encoding="utf-8")
+        stats.mode, stats.seconds, stats.files = "empty", time.perf_counter() - start, 1
+        return stats
     try:
         main = cache.main_docs() if delta else None
         changed = [d for d in docs if main is not None and main.get(d.url) != keys[d.url]]

@@ -44,14 +44,15 @@ let loading = null;
 /** Pagefind, loaded once on first use; with the small "delta" index merged when there is one. */
 function engine() {
   loading ??= (async () => {
-    const pf = await import(new URL("pagefind.js", BUNDLE).href);
-    const options = { baseUrl: ROOT.pathname, exactDiacritics: true, excerptLength: 60 };
-    await pf.options(options);
     let cfg = {};
     try {
       const r = await fetch(new URL("tsuzuri.json", BUNDLE), { cache: "no-cache" });
       if (r.ok) cfg = await r.json();
     } catch (e) { /* an index without tsuzuri.json: no delta */ }
+    if (cfg.empty) return { pf: null, stale: new Set() }; // a site with no posts yet
+    const pf = await import(new URL("pagefind.js", BUNDLE).href);
+    const options = { baseUrl: ROOT.pathname, exactDiacritics: true, excerptLength: 60 };
+    await pf.options(options);
     if (cfg.delta) await pf.mergeIndex(new URL(cfg.delta, BUNDLE).pathname, options);
     await pf.init();
     return { pf, stale: new Set(cfg.stale || []) };
@@ -66,6 +67,7 @@ async function search(input, { filters = {}, sort } = {}) {
   const hasFilters = Object.values(filters).some((v) => (Array.isArray(v) ? v.length : v?.any?.length));
   if (!qs.length && !hasFilters) return null;
   const { pf, stale } = await engine();
+  if (!pf) return { results: [], filters: {}, stale, next: 0 };
   const opts = sort ? { filters, sort } : { filters };
   const runs = await Promise.all((qs.length ? qs : [null]).map((q) => pf.search(q, opts)));
   let results = runs[0].results;
@@ -292,7 +294,7 @@ function searchPage(root) {
     status.textContent = "検索しています…";
     root.dataset.state = "searching";
     try {
-      if (!totals) totals = await (await engine()).pf.filters();
+      if (!totals) totals = (await (await engine()).pf?.filters()) || {};
       found = await search(q, { filters: filterArg(), sort: sortBox && sortBox.value ? { date: "desc" } : undefined });
     } catch (e) {
       if (mine !== seq) return;
