@@ -42,6 +42,7 @@ from typing import Callable, Iterable
 
 VERSION = "1"           # bump when the staged page format changes: invalidates caches
 LANGUAGE = "und"        # not "ja": Pagefind would run its own (slow) Japanese segmenter
+PAGEFIND = [sys.executable, "-m", "pagefind"]   # the binary of the pinned pagefind[extended]
 DELTA_MAX = 0.05        # re-index everything once more than this share of posts changed
 DELTA_MIN = 20          # ... but always allow this many in a delta
 # Everything Pagefind writes that the site does not use (its stock UIs).
@@ -160,7 +161,7 @@ class SearchError(RuntimeError):
 def _pagefind(stage: Path, out: Path) -> tuple[float, float]:
     """Run the Pagefind CLI over ``stage`` into ``out``; (seconds, peak RSS in MB)."""
     start = time.perf_counter()
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(stage), "--output-path", str(out),
+    cmd = [*PAGEFIND, "--site", str(stage), "--output-path", str(out),
            "--force-language", LANGUAGE, "--quiet"]
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
