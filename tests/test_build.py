@@ -85,14 +85,6 @@ def post(title: str, date: str, body: str = "本文の段落です。内容は�
     return "---\n" + yaml.safe_dump(head, allow_unicode=True) + "---\n\n" + body + "\n"
 
 
-@pytest.fixture(scope="module")
-def seed_site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("seed") / "site"
-    result = mkdocs(["build", "--strict", "-d", str(out)], ROOT)
-    assert result.returncode == 0, result.stderr
-    return out
-
-
 SEED_PAGES = {
     "2025/09/18/japan-domestic-ai-push": "日本、国産AIに本腰を入れる？ その真意と、私たちが注視すべきポイントとは",
     "2025/11/22/hon-hai-openai-ai-infrastructure": "Hon HaiとOpenAIの提携：AIインフラの未来はどこへ向かうのか？",

@@ -2,6 +2,8 @@
 
 check PATH...   read, clean and render posts without building; print every diagnostic;
                 exit 1 on errors (and on warnings with --strict).
+entities suggest PATH...
+                proper nouns in posts that entities.yml does not know yet, with counts.
 clean PATH...   remove ---END--- fragments and repeats from posts' bodies (front matter is
                 kept byte for byte): print the result, or --write in place, or --out DIR.
 """
@@ -37,6 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     out.add_argument("--out", type=Path, metavar="DIR", help="write cleaned copies into DIR")
     p.add_argument("--json", action="store_true", help="print the cleaning reports as JSON")
 
+    p = sub.add_parser("entities", help="the entity registry")
+    esub = p.add_subparsers(dest="action", required=True)
+    e = esub.add_parser("suggest", help="list proper nouns in posts that are not in the registry")
+    e.add_argument("paths", nargs="*", type=Path, help="post files or folders (default: the posts folder)")
+    e.add_argument("--min-count", type=int, default=2, metavar="N", help="only terms seen N times or more (2)")
+    e.add_argument("--limit", type=int, default=100, metavar="N", help="show at most N terms (100)")
+    e.add_argument("--json", action="store_true", help="print JSON")
+
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -53,22 +63,31 @@ def _run(args) -> int:
         return 2
     if args.command == "check":
         return check(args.paths or [Path(config.posts_dir)], config, args.strict, args.quiet)
+    if args.command == "entities":
+        return suggest_entities(args.paths or [Path(config.posts_dir)], config, args.min_count, args.limit, args.json)
     return clean(args.paths, config, write=args.write, out=args.out, as_json=args.json)
 
 
-def check(paths: list[Path], config: SiteConfig, strict: bool, quiet: bool) -> int:
+def _load(paths: list[Path], config: SiteConfig):
+    """Read, clean and render the posts named by paths: yields (site, None) or (None, error)."""
     from dataclasses import replace
 
     from .site import load
 
-    diags, posts = Diagnostics(), 0
     for path in paths:
         if not path.exists():
-            diags.error(str(path), None, "no such file or folder")
+            yield None, path
             continue
         folder = path if path.is_dir() else path.parent
-        site = load(Path.cwd(), replace(config, posts_dir=str(folder)),
-                    only=None if path.is_dir() else [path])
+        yield load(Path.cwd(), replace(config, posts_dir=str(folder)), only=None if path.is_dir() else [path]), None
+
+
+def check(paths: list[Path], config: SiteConfig, strict: bool, quiet: bool) -> int:
+    diags, posts = Diagnostics(), 0
+    for site, missing in _load(paths, config):
+        if site is None:
+            diags.error(str(missing), None, "no such file or folder")
+            continue
         posts += len(site.posts)
         diags.extend(site.diagnostics)
     for d in diags:
@@ -77,6 +96,29 @@ def check(paths: list[Path], config: SiteConfig, strict: bool, quiet: bool) -> i
     print(f"check: {posts} posts built; {diags.count(ERROR)} errors, {diags.count(WARNING)} warnings, "
           f"{diags.count(NOTE)} notes")
     return 1 if failed(diags, strict) else 0
+
+
+def suggest_entities(paths: list[Path], config: SiteConfig, min_count: int, limit: int, as_json: bool) -> int:
+    from .suggest import format_table, suggest
+
+    texts, registry = [], None
+    for site, missing in _load(paths, config):
+        if site is None:
+            print(f"{missing}: error: no such file or folder", file=sys.stderr)
+            return 1
+        registry = site.registry
+        texts += [(p.source, f"{p.title}\n{p.text}") for p in site.posts]
+        for d in site.diagnostics:
+            if d.file == config.entities and d.severity >= ERROR:
+                print(d.format(), file=sys.stderr)
+    found = suggest(texts, registry, min_count)[:limit] if registry is not None else []
+    if as_json:
+        json.dump([vars(s) for s in found], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(format_table(found))
+        print(f"suggest: {len(found)} terms from {len(texts)} posts not in {config.entities}")
+    return 0
 
 
 def _files(paths: list[Path], config: SiteConfig) -> list[tuple[Path, Path]]:

@@ -63,17 +63,20 @@ class Entity:
         return f"entities/{self.id}/"
 
 
+def _fold_char(ch: str) -> str:
+    n = unicodedata.normalize("NFKC", ch)
+    n = n.lower() if len(n) == 1 else ch
+    return n if len(n) == 1 else ch
+
+
+# Every code point whose fold differs from itself (about 5,000): str.translate with this
+# table runs at C speed over whole posts. Built once, in about 0.1 s.
+_FOLD = {cp: f for cp in range(0x30000) if not 0xD800 <= cp < 0xE000 and (f := _fold_char(chr(cp))) != chr(cp)}
+
+
 def fold(text: str) -> str:
     """Width-fold and lower-case, one character for one so offsets survive."""
-    out = []
-    for ch in text:
-        if ch.isascii():
-            out.append(ch.lower())
-            continue
-        n = unicodedata.normalize("NFKC", ch)
-        n = n.lower() if len(n) == 1 else ch
-        out.append(n if len(n) == 1 else ch)
-    return "".join(out)
+    return text.translate(_FOLD)
 
 
 def _width(text: str) -> str:
@@ -223,60 +226,58 @@ class Mentions:
 def find(post_html: str, registry: Registry, page_url: str = "") -> Mentions:
     """Mentions of registry entities in rendered HTML; links the first linkable one of each.
 
-    ``page_url`` is the post's own dest path ("2025/09/18/slug/index.html"): links are made
-    relative to it, so the site works under any base path.
+    One pass of the automaton over the whole page; each match is then placed against the
+    page's tags to drop those in tags, code, links and URLs. ``page_url`` is the post's own
+    dest path ("2025/09/18/slug/index.html"): links are relative to it, so the site works
+    under any base path.
     """
     result = Mentions(html=post_html)
     if not registry or not post_html:
         return result
-    auto = registry.automaton()
     base = posixpath.dirname(page_url)
-    out: list[str] = []
-    plain: list[str] = []      # unescaped text so far, for snippets
-    plain_len = 0
-    first_at: dict[str, int] = {}
-    linked: set[str] = set()
-    skip = no_link = 0
-    pos = 0
-    for m in _TAG_RE.finditer(post_html):
-        text = post_html[pos:m.start()]
-        if text:
-            if skip:
-                out.append(text)
-            else:
-                out.append(_scan(text, auto, result, linked, no_link > 0, base, first_at, plain_len))
-                raw = html.unescape(text)
-                plain.append(raw)
-                plain_len += len(raw)
-        out.append(m.group(0))
-        pos = m.end()
-        name = (m.group(2) or "").lower()
-        if name and not m.group(3):
-            step = -1 if m.group(1) else 1
-            if name in SKIP:
-                skip = max(0, skip + step)
-            elif name in NO_LINK:
-                no_link = max(0, no_link + step)
-    tail = post_html[pos:]
-    if tail:
-        out.append(tail if skip else _scan(tail, auto, result, linked, no_link > 0, base, first_at, plain_len))
-        plain.append(html.unescape(tail))
-    result.html = "".join(out)
-    text = "".join(plain)
-    for eid, at in first_at.items():
-        result.snippets[eid] = _snippet(text, at)
+    tags = list(_TAG_RE.finditer(post_html))
+    ti, skip, no_link = 0, 0, 0
+    edits, linked = [], set()
+    for start, end, eid in matches(post_html, registry):
+        while ti < len(tags) and tags[ti].end() <= start:
+            tag = tags[ti]
+            name = (tag.group(2) or "").lower()
+            if name and not tag.group(3):
+                step = -1 if tag.group(1) else 1
+                if name in SKIP:
+                    skip = max(0, skip + step)
+                elif name in NO_LINK:
+                    no_link = max(0, no_link + step)
+            ti += 1
+        if skip or (ti < len(tags) and tags[ti].start() < end):  # in code or a link, or in a tag
+            continue
+        if eid not in result.counts:
+            result.snippets[eid] = _snippet(post_html, start, end)
+        result.counts[eid] = result.counts.get(eid, 0) + 1
+        if not no_link and eid not in linked:
+            linked.add(eid)
+            edits.append((start, end, eid))
+    if edits:
+        parts, last = [], 0
+        for start, end, eid in edits:
+            href = posixpath.relpath(f"entities/{eid}", base or ".") + "/"
+            parts += [post_html[last:start], f'<a class="tz-entity" href="{href}">', post_html[start:end], "</a>"]
+            last = end
+        parts.append(post_html[last:])
+        result.html = "".join(parts)
     return result
 
 
-def _scan(text: str, auto, result: Mentions, linked: set, no_link: bool, base: str,
-          first_at: dict, plain_offset: int) -> str:
+def matches(text: str, registry: Registry):
+    """(start, end, entity id) of each mention in HTML text (no tags), left to right."""
+    auto = registry.automaton() if registry else None
+    if auto is None or auto.kind != ahocorasick.AHOCORASICK:  # no usable alias
+        return
     folded = fold(text)
     width = None
     urls = [(u.start(), u.end()) for u in _URL_RE.finditer(text)] if ("http" in text or "www." in text) else ()
-    edits = []
     for end, (eid, alias, exact, latin_start, latin_end) in auto.iter_long(folded):
-        start = end - len(alias) + 1
-        end += 1
+        start, end = end - len(alias) + 1, end + 1
         if latin_start and start > 0 and _LATIN.match(folded[start - 1]):
             continue
         if latin_end and end < len(folded) and _LATIN.match(folded[end]):
@@ -285,30 +286,23 @@ def _scan(text: str, auto, result: Mentions, linked: set, no_link: bool, base: s
             width = width if width is not None else _width(text)
             if width[start:end] != alias:
                 continue
-        if any(s < end and start < e for s, e in urls):
+        if urls and any(s < end and start < e for s, e in urls):
             continue
-        counts = result.counts
-        counts[eid] = counts.get(eid, 0) + 1
-        if eid not in first_at:
-            first_at[eid] = plain_offset + len(html.unescape(text[:start]))
-        if not no_link and eid not in linked:
-            linked.add(eid)
-            edits.append((start, end, eid))
-    if not edits:
-        return text
-    parts, last = [], 0
-    for start, end, eid in edits:
-        href = posixpath.relpath(f"entities/{eid}", base or ".") + "/"
-        parts += [text[last:start], f'<a class="tz-entity" href="{href}">', text[start:end], "</a>"]
-        last = end
-    parts.append(text[last:])
-    return "".join(parts)
+        yield start, end, eid
 
 
-def _snippet(text: str, at: int) -> str:
-    start, end = max(0, at - SNIPPET), min(len(text), at + SNIPPET * 2)
-    snippet = " ".join(text[start:end].split())
-    return ("…" if start > 0 else "") + snippet + ("…" if end < len(text) else "")
+def _plain(fragment: str) -> str:
+    fragment = re.sub(r"^[^<>]*>", "", fragment)   # a tag cut by the window's start
+    fragment = re.sub(r"<[^<>]*$", "", fragment)   # ... or by its end
+    return " ".join(html.unescape(_TAG_RE.sub("", fragment)).split())
+
+
+def _snippet(page: str, start: int, end: int) -> str:
+    """Plain text around a mention: SNIPPET characters before it, twice that after."""
+    before = _plain(page[max(0, start - SNIPPET * 8):start])
+    after = _plain(page[end:end + SNIPPET * 16])
+    return ("…" if len(before) > SNIPPET else "") + before[-SNIPPET:] + html.unescape(page[start:end]) \
+        + after[:SNIPPET * 2] + ("…" if len(after) > SNIPPET * 2 else "")
 
 
 def co_mentions(mentions: dict, limit: int = 10) -> dict[str, list[tuple[str, int]]]:

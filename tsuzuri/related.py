@@ -4,14 +4,14 @@ score(p, q) = sum of idf(f) over the features f (tags and entities) p and q shar
 idf(f) = log(N / posts with f): a tag on every post counts for nothing. Ties go to the post
 closest in date, then to the URL, so the result is deterministic.
 
-Cost: a post's candidates come from the posting lists of its *rare* features (df <= CAP), so the
-work is about N * CAP instead of N². Common features still add their weight to every candidate;
-a post is scanned in full only when its rare links are too weak to rule out a post that shares
-only common features with it.
+Cost: scores are accumulated along each feature's list of posts, so the work is the sum of
+df(f)² over the features, about N * (features per post) * (posts per feature). Features on
+every post weigh nothing and are skipped.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 
@@ -35,28 +35,25 @@ def compute(posts: list[Post], limit: int = LIMIT) -> dict[Post, list[Post]]:
         for f in fs:
             postings[f].append(i)
     weight = {f: math.log(n / len(ids)) for f, ids in postings.items()}
-    cap = max(50, int(4 * math.sqrt(n)))
-    rare = {f for f, ids in postings.items() if len(ids) <= cap and weight[f] > 0}
     stamps = [p.date.timestamp() for p in posts]
+    scores = [0.0] * n
     result: dict[Post, list[Post]] = {}
     for i, post in enumerate(posts):
-        mine = feats[i]
-        common = [f for f in mine if f not in rare and weight[f] > 0]
-        scores: dict[int, float] = defaultdict(float)
-        for f in mine & rare:
+        touched: set[int] = set()
+        for f in feats[i]:
             w = weight[f]
-            for j in postings[f]:
+            if w <= 0:
+                continue
+            ids = postings[f]
+            touched.update(ids)
+            for j in ids:
                 scores[j] += w
-        scores.pop(i, None)
-        for j in scores:
-            scores[j] += sum(weight[f] for f in common if f in feats[j])
-        ceiling = sum(weight[f] for f in common)  # best a post sharing only common features can do
-        if common and (len(scores) < limit or sorted(scores.values(), reverse=True)[limit - 1] <= ceiling):
-            for f in common:
-                for j in postings[f]:
-                    if j != i and j not in scores:
-                        scores[j] = sum(weight[g] for g in common if g in feats[j])
-        ranked = sorted((j for j, s in scores.items() if s > 0),
+        touched.discard(i)
+        top = heapq.nlargest(limit, map(scores.__getitem__, touched))
+        floor = max(top[-1] - 1e-6, 1e-9) if top else 1.0  # only posts that can make the cut are sorted
+        ranked = sorted((j for j in touched if scores[j] >= floor),
                         key=lambda j: (-round(scores[j], 9), abs(stamps[j] - stamps[i]), posts[j].url))
         result[post] = [posts[j] for j in ranked[:limit]]
+        for j in touched | {i}:
+            scores[j] = 0.0
     return result
