@@ -8,9 +8,6 @@ import http.server
 import json
 import os
 import re
-import shutil
-import subprocess
-import sys
 import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -61,18 +58,12 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site_url(tmp_path_factory):
-    """The seed site, built once with search, served from a thread on a free port."""
-    out = tmp_path_factory.mktemp("site") / "site"
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)], cwd=ROOT,
-                           capture_output=True, text=True, env=env, timeout=300)
-    assert build.returncode == 0, build.stderr
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
+def site_url(seed_site):
+    """The seed site (one strict `mkdocs build`, search included) served on a free port."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(seed_site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
-    shutil.rmtree(out, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
