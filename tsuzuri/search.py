@@ -143,6 +143,7 @@ class IndexStats:
     seconds: float = 0.0        # wall time of build_index
     segment_seconds: float = 0.0
     pagefind_seconds: float = 0.0
+    pagefind_cpu: float = 0.0   # Pagefind's user + system CPU seconds (steadier than wall time on a busy machine)
     peak_rss_mb: float = 0.0    # Pagefind's peak resident memory
     bundle_bytes: int = 0
     files: int = 0
@@ -150,7 +151,8 @@ class IndexStats:
     def summary(self) -> str:
         s = (f"search: {self.posts} posts ({self.mode}, {self.indexed} indexed) in {self.seconds:.2f} s")
         if self.indexed:
-            s += f"; Pagefind {self.pagefind_seconds:.2f} s, {self.peak_rss_mb:.0f} MB peak"
+            s += (f"; Pagefind {self.pagefind_seconds:.2f} s ({self.pagefind_cpu:.2f} s CPU), "
+                  f"{self.peak_rss_mb:.0f} MB peak")
         return s + f"; {self.bundle_bytes / 1e6:.1f} MB in {self.files} files"
 
 
@@ -158,8 +160,8 @@ class SearchError(RuntimeError):
     """Pagefind failed; the message says what it printed."""
 
 
-def _pagefind(stage: Path, out: Path) -> tuple[float, float]:
-    """Run the Pagefind CLI over ``stage`` into ``out``; (seconds, peak RSS in MB)."""
+def _pagefind(stage: Path, out: Path) -> tuple[float, float, float]:
+    """Run the Pagefind CLI over ``stage`` into ``out``; (seconds, CPU seconds, peak RSS in MB)."""
     start = time.perf_counter()
     cmd = [*PAGEFIND, "--site", str(stage), "--output-path", str(out),
            "--force-language", LANGUAGE, "--quiet"]
@@ -175,7 +177,7 @@ def _pagefind(stage: Path, out: Path) -> tuple[float, float]:
         raise SearchError(f"Pagefind exited with {proc.returncode}: {output.strip()[-2000:]}")
     for name in UNUSED:
         (out / name).unlink(missing_ok=True)
-    return time.perf_counter() - start, usage.ru_maxrss / 1024
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def _link_tree(src: Path, dst: Path) -> None:
@@ -286,7 +288,8 @@ def build_index(docs_or_site, out_dir: Path, cache_dir: Path | None = None, *,
                     seg = time.perf_counter()
                     _stage(changed, cache, tmp / "stage")
                     stats.segment_seconds = time.perf_counter() - seg
-                    stats.pagefind_seconds, stats.peak_rss_mb = _pagefind(tmp / "stage", tmp / "delta")
+                    stats.pagefind_seconds, stats.pagefind_cpu, stats.peak_rss_mb = _pagefind(
+                        tmp / "stage", tmp / "delta")
                     stats.indexed = len(changed)
                 bundle = tmp / "bundle"
                 _link_tree(cache.main, bundle)
@@ -297,7 +300,7 @@ def build_index(docs_or_site, out_dir: Path, cache_dir: Path | None = None, *,
                 seg = time.perf_counter()
                 _stage(docs, cache, tmp / "stage")
                 stats.segment_seconds = time.perf_counter() - seg
-                stats.pagefind_seconds, stats.peak_rss_mb = _pagefind(tmp / "stage", tmp / "main")
+                stats.pagefind_seconds, stats.pagefind_cpu, stats.peak_rss_mb = _pagefind(tmp / "stage", tmp / "main")
                 stats.indexed = len(docs)
                 stale, changed = [], []
                 _replace_dir(tmp / "main", cache.main)
