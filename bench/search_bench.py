@@ -11,13 +11,16 @@ Posts are made deterministically from real Japanese sentences: the seed posts pl
 - with --site: a project of generated posts, cold ``mkdocs build`` and the rebuild after one
   new post (both including search), then headless chromium typing queries into the header
   box of the served site: time from the first keystroke to rendered results, and bytes the
-  server sent from focusing the box until then (a fresh browser each query, so nothing cached).
+  server sent from focusing the box until then (a fresh browser each query, so nothing cached):
+  as sent, and as a host that gzips text files would send them (Pagefind's index files are
+  gzipped already).
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import http.server
 import os
 import random
@@ -128,7 +131,7 @@ def bench_site(n: int, queries: list[str]) -> None:
         secs, line = mkdocs_build(project)
         print(f"mkdocs build after one new post: {secs:.2f} s ({line})")
 
-        served: list[int] = []
+        served: list[tuple[int, int]] = []  # (bytes sent, bytes a gzip-serving host would send)
 
         class Handler(http.server.SimpleHTTPRequestHandler):
             def log_message(self, *args):
@@ -136,7 +139,8 @@ def bench_site(n: int, queries: list[str]) -> None:
 
             def copyfile(self, source, outputfile):
                 data = source.read()
-                served.append(len(data))
+                squeezable = self.path.split("?")[0].endswith((".js", ".css", ".html", ".json"))
+                served.append((len(data), len(gzip.compress(data)) if squeezable else len(data)))
                 outputfile.write(data)
 
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
@@ -164,8 +168,10 @@ def bench_site(n: int, queries: list[str]) -> None:
                 first = time.perf_counter() - start
                 hits = page.locator(".tz-search__results .tz-hit").count()
                 status = page.locator(".tz-search__status").inner_text()
-                print(f"  {q}: first results {first:.2f} s after typing, {sum(served) / 1e3:.0f} KB in "
-                      f"{len(served)} requests since focus; {status}; {hits} shown")
+                raw, gz = sum(r for r, _ in served), sum(g for _, g in served)
+                print(f"  {q}: first results {first:.2f} s after typing; since focus {len(served)} requests, "
+                      f"{raw / 1e3:.0f} KB ({gz / 1e3:.0f} KB with gzip for js/css/html/json, as GitHub Pages); "
+                      f"{status}; {hits} shown")
                 context.close()
             browser.close()
         server.shutdown()

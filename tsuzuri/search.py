@@ -37,6 +37,7 @@ import threading
 import time
 import unicodedata
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -79,7 +80,7 @@ class SearchDoc:
     entities: tuple[str, ...] = ()    # canonical names of the entities mentioned
     aliases: tuple[str, ...] = ()     # every other spelling of those entities
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Content hash: the cache key, and the id that marks a main-index copy as stale."""
         h = hashlib.sha1(VERSION.encode())
@@ -263,18 +264,19 @@ def build_index(docs_or_site, out_dir: Path, cache_dir: Path | None = None, *,
     """
     start = time.perf_counter()
     docs = list(docs_or_site) if isinstance(docs_or_site, (list, tuple)) else docs_from_site(docs_or_site)
-    own_cache = cache_dir is None
-    cache = Cache(Path(cache_dir) if cache_dir else Path(tempfile.mkdtemp(prefix="tsuzuri-search-")))
-    cache.root.mkdir(parents=True, exist_ok=True)
-    stats = IndexStats(posts=len(docs))
-    keys = {d.url: d.key for d in docs}
     if not docs:  # Pagefind refuses an empty site; the browser is told there is nothing to search
         out_dir = Path(out_dir)
         shutil.rmtree(out_dir, ignore_errors=True)
         out_dir.mkdir(parents=True)
         (out_dir / "tsuzuri.json").write_text('{"delta": null, "empty": true, "stale": []}', encoding="utf-8")
+        stats = IndexStats()
         stats.mode, stats.seconds, stats.files = "empty", time.perf_counter() - start, 1
         return stats
+    own_cache = cache_dir is None
+    cache = Cache(Path(cache_dir) if cache_dir else Path(tempfile.mkdtemp(prefix="tsuzuri-search-")))
+    cache.root.mkdir(parents=True, exist_ok=True)
+    stats = IndexStats(posts=len(docs))
+    keys = {d.url: d.key for d in docs}
     try:
         main = cache.main_docs() if delta else None
         changed = [d for d in docs if main is not None and main.get(d.url) != keys[d.url]]
@@ -351,6 +353,11 @@ class Indexer:
     error: Exception | None = None
 
     def start(self, docs: list[SearchDoc], out_dir: Path) -> None:
+        # Segment here, on the caller's thread, before MkDocs renders: in the thread it would
+        # fight MkDocs for the GIL. The thread then only waits on Pagefind (another process).
+        cache = Cache(self.cache_dir)
+        for doc in docs:
+            cache.page(doc)
         with self._lock:
             self._pending = (docs, Path(out_dir))
             if self._thread is None or not self._thread.is_alive():
