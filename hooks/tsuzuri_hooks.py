@@ -3,10 +3,16 @@
 - on_config:       read extra.tsuzuri, load the posts (read, clean, render), report diagnostics
 - on_files:        add one virtual file per page of the site (posts, lists, archive)
 - on_page_content: hand MkDocs the engine's HTML instead of converting Markdown again
+<<<<<<< HEAD
 - on_page_context: give templates the page's data as ``tsuzuri``
 - on_files/on_post_build: the search index (tsuzuri/search.py), built beside MkDocs' rendering
   into site/pagefind/; under ``mkdocs serve`` it finishes in the background (the last index
   serves meanwhile), so the preview never waits for it
+=======
+- on_page_context: give templates the page's data as ``tsuzuri`` and its <head> data as ``tz_head``
+- on_template_context: the same for the 404 page (the newest posts to link to)
+- on_post_build:   write feeds, sitemap.xml(.gz) (replacing MkDocs' own) and robots.txt
+>>>>>>> main
 
 Diagnostics go to MkDocs' log: warnings as WARNING (so ``--strict`` fails on them), errors
 as ERROR. Notes (automatic repairs) are DEBUG (``mkdocs build -v`` shows them). MkDocs does not reload hook code under
@@ -16,6 +22,7 @@ registry are picked up, but changes to tsuzuri/ itself need a restart.
 
 from __future__ import annotations
 
+import html
 import logging
 import sys
 from pathlib import Path
@@ -27,19 +34,25 @@ import yaml  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 
+from tsuzuri import outputs as tz_outputs  # noqa: E402
 from tsuzuri import pages as tz_pages  # noqa: E402
 from tsuzuri import search as tz_search  # noqa: E402
 from tsuzuri import site as tz_site  # noqa: E402
 from tsuzuri.config import SiteConfig  # noqa: E402
 from tsuzuri.diagnostics import ERROR, WARNING  # noqa: E402
+from tsuzuri.publish import Identity  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.tsuzuri")
 
+<<<<<<< HEAD
 _state: dict = {"specs": {}, "site": None, "command": "build", "indexer": None}
 
 
 def on_startup(command, **_):
     _state["command"] = command
+=======
+_state: dict = {"specs": {}, "site": None, "plan": None, "docs_urls": []}
+>>>>>>> main
 
 
 def on_config(config, **_):
@@ -53,14 +66,20 @@ def on_config(config, **_):
     log.info(f"tsuzuri: {len(site.posts)} posts; {site.clean_summary()}; "
              f"{site.diagnostics.count(ERROR)} errors, {site.diagnostics.count(WARNING)} warnings")
     _state["site"] = site
-    _state["specs"] = {spec.src_uri: spec for spec in tz_pages.build(site)}
+    specs = tz_pages.build(site)
+    _state["specs"] = {spec.src_uri: spec for spec in specs}
+    if not config.site_url:
+        log.warning("site_url is not set in mkdocs.yml: feeds, sitemap and share cards need the site's address")
+    identity = Identity.from_config(site_config, description=config.site_description or "")
+    _state["plan"] = tz_outputs.plan(site, specs, identity)
     return config
 
 
 def on_files(files: Files, config, **_):
     _start_search(config)
     for spec in _state["specs"].values():
-        meta = yaml.safe_dump({"title": spec.title, "template": spec.template}, allow_unicode=True)
+        # Material prints page titles as HTML (header, <title>): hand it escaped text
+        meta = yaml.safe_dump({"title": html.escape(spec.title), "template": spec.template}, allow_unicode=True)
         file = File.generated(config, spec.src_uri, content=f"---\n{meta}---\n")
         file.dest_uri = spec.dest_uri
         existing = files.get_file_from_path(spec.src_uri)
@@ -68,6 +87,8 @@ def on_files(files: Files, config, **_):
             log.error(f"docs/{spec.src_uri} collides with a page tsuzuri generates; rename or remove it")
             files.remove(existing)
         files.append(file)
+    _state["docs_urls"] = [f.url for f in files.documentation_pages()
+                           if f.src_uri not in _state["specs"] and f.url is not None]
     return files
 
 
@@ -83,9 +104,16 @@ def on_page_context(context, page, **_):
     spec = _state["specs"].get(page.file.src_uri)
     if spec is not None:
         context["tsuzuri"] = spec.context
+        head = dict(url=spec.url, title=spec.title, post=spec.post)
+    else:
+        head = dict(url=page.url, title=(page.meta or {}).get("title") or page.title or "",
+                    description=(page.meta or {}).get("description") or "")
+    if _state["plan"] is not None:
+        context["tz_head"] = tz_outputs.head(_state["plan"], **head)
     return context
 
 
+<<<<<<< HEAD
 def _start_search(config) -> None:
     """Index the posts in a thread while MkDocs renders pages (the engine has all it needs)."""
     root = Path(config.config_file_path).resolve().parent
@@ -113,3 +141,21 @@ def on_post_build(config, **_):
         log.info(_state["indexer"].wait().summary())
     except (tz_search.SearchError, OSError) as exc:
         log.error(f"search index not built: {exc}; the site works without search")
+=======
+def on_template_context(context, template_name, **_):
+    if template_name == "404.html" and _state["plan"] is not None:
+        context["tsuzuri"] = {"recent": tz_outputs.recent(_state["plan"])}
+        context["tz_head"] = tz_outputs.head(_state["plan"], url=None, title="ページが見つかりません")
+    return context
+
+
+def on_post_build(config, **_):
+    plan = _state["plan"]
+    if plan is None or not plan.identity.url:
+        return
+    out = Path(config.site_dir)
+    for path, data in tz_outputs.files(plan, _state["docs_urls"]).items():
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+>>>>>>> main

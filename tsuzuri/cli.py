@@ -1,4 +1,4 @@
-"""Command line: ``python -m tsuzuri check | clean``.
+"""Command line: ``python -m tsuzuri check | clean | new | entities suggest``.
 
 check PATH...   read, clean and render posts without building; print every diagnostic;
                 exit 1 on errors (and on warnings with --strict).
@@ -6,6 +6,8 @@ entities suggest PATH...
                 proper nouns in posts that entities.yml does not know yet, with counts.
 clean PATH...   remove ---END--- fragments and repeats from posts' bodies (front matter is
                 kept byte for byte): print the result, or --write in place, or --out DIR.
+new TITLE       write posts/YYYY-MM-DD-<slug>.md with front matter (date: now, site timezone);
+                never overwrites a post.
 """
 
 from __future__ import annotations
@@ -39,6 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     out.add_argument("--out", type=Path, metavar="DIR", help="write cleaned copies into DIR")
     p.add_argument("--json", action="store_true", help="print the cleaning reports as JSON")
 
+    p = sub.add_parser("new", help="start a post: posts/YYYY-MM-DD-<slug>.md with front matter")
+    p.add_argument("title", help='the title, in quotes: "タイトル"')
+    p.add_argument("--tags", help="comma-separated tags: AI,半導体")
+    p.add_argument("--category", help="the category (comma-separated for several)")
+    p.add_argument("--slug", help="URL words (default: the title's ASCII words, else a hash)")
+    p.add_argument("--author", help="author (default: extra.tsuzuri.author in mkdocs.yml)")
+
     p = sub.add_parser("entities", help="the entity registry")
     esub = p.add_subparsers(dest="action", required=True)
     e = esub.add_parser("suggest", help="list proper nouns in posts that are not in the registry")
@@ -61,6 +70,8 @@ def _run(args) -> int:
     except ValueError as exc:
         print(f"{args.config}: error: {exc}", file=sys.stderr)
         return 2
+    if args.command == "new":
+        return new(args, config)
     if args.command == "check":
         return check(args.paths or [Path(config.posts_dir)], config, args.strict, args.quiet)
     if args.command == "entities":
@@ -96,6 +107,24 @@ def check(paths: list[Path], config: SiteConfig, strict: bool, quiet: bool) -> i
     print(f"check: {posts} posts built; {diags.count(ERROR)} errors, {diags.count(WARNING)} warnings, "
           f"{diags.count(NOTE)} notes")
     return 1 if failed(diags, strict) else 0
+
+
+def new(args, config: SiteConfig) -> int:
+    from .newpost import NewPostError, create
+
+    try:
+        made = create(Path.cwd(), config, args.title, tags=args.tags, category=args.category,
+                      slug=args.slug, author=args.author)
+    except NewPostError as exc:
+        print(f"new: error: {exc}", file=sys.stderr)
+        return 1
+    rel = made.path.relative_to(Path.cwd()).as_posix()
+    print(f"created {rel}")
+    if made.hashed:
+        print(f"note: the title has too few ASCII words for a slug; using {made.slug!r} — "
+              "for a readable URL, delete the file and pass --slug english-words")
+    print(f"next: write the body, then run `python -m tsuzuri check {rel}`")
+    return 0
 
 
 def suggest_entities(paths: list[Path], config: SiteConfig, min_count: int, limit: int, as_json: bool) -> int:

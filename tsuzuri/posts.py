@@ -60,7 +60,8 @@ def discover(posts_dir: Path, config: SiteConfig, diags: Diagnostics, root: Path
     """Post files under posts_dir (subfolders included), sorted; odd files get a warning."""
     found = []
     for path in sorted(p for p in posts_dir.rglob("*") if p.is_file()):
-        if any(part.startswith(".") for part in path.relative_to(posts_dir).parts):
+        # hidden files, and drafts (Jekyll builds _drafts/ only with --drafts; we never do)
+        if any(part.startswith(".") or part == "_drafts" for part in path.relative_to(posts_dir).parts):
             continue
         if path.suffix.lower() in config.extensions:
             found.append(path)
@@ -183,6 +184,8 @@ def read_post(path: Path, config: SiteConfig, posts_dir: Path,
     if isinstance(published, str):
         published = published.strip().lower() not in ("false", "no", "off", "0")
     published = bool(published) if published is not None else True
+    if data.get("draft") is True or str(data.get("draft")).strip().lower() in ("true", "yes"):
+        published = False  # `draft: true` (Hugo, Material's blog) means the same as published: false
 
     # categories and tags, as Jekyll reads them
     categories = as_list(data.get("categories"))

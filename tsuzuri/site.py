@@ -16,11 +16,11 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import entities, fragments, liquid, related, taxonomy, titles, urls
+from . import entities, excerpts, fragments, liquid, publish, related, taxonomy, titles, urls
 from .config import SiteConfig
 from .diagnostics import ERROR, WARNING, Diagnostics
 from .posts import Post, discover, read_post
-from .render import Renderer, reading_minutes, summarize
+from .render import Renderer, reading_minutes
 
 # Destinations the site's own pages use; a post permalink may not take them.
 RESERVED = ("index.html", "page/", "archive/", "categories/", "tags/", "entities/", "search/",
@@ -72,7 +72,7 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
             read.append(post)  # its diagnostics are reported once it is prepared
         else:
             site.unpublished.append(post)
-            diags.note(post.source, None, "not built: published is false")
+            diags.note(post.source, None, "not built: published is false (or draft: true)")
             site.diagnostics.extend(diags)
     placed = assign_urls(read, config, site.diagnostics)
     placed_ids = {id(p) for p in placed}
@@ -83,6 +83,8 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
     resolver = _resolver(placed, config)
     for post in placed:
         prepare(post, config, renderer, resolver)
+    excerpts.review(placed, config.excerpt_chars)  # template excerpts are found across posts
+    for post in placed:
         site.diagnostics.extend(post.diagnostics)
     site.posts = sorted(placed, key=lambda p: p.sort_key, reverse=True)
     site.registry = entities.load_registry(root / config.entities, config.entities, site.diagnostics)
@@ -177,4 +179,5 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
     rendered = renderer(cleaned)
     post.html, post.toc, post.text = rendered.html, rendered.toc, rendered.text
     post.reading_time = reading_minutes(rendered.text)
-    post.summary = post.excerpt or summarize(rendered.first_paragraph or rendered.text, config.excerpt_chars)
+    post.summary = excerpts.summary(post.excerpt, post.html, config.excerpt_chars)
+    diags.extend(publish.check(post))  # last_modified_at, image: used by feeds and share cards
