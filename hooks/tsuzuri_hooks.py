@@ -3,16 +3,12 @@
 - on_config:       read extra.tsuzuri, load the posts (read, clean, render), report diagnostics
 - on_files:        add one virtual file per page of the site (posts, lists, archive)
 - on_page_content: hand MkDocs the engine's HTML instead of converting Markdown again
-<<<<<<< HEAD
-- on_page_context: give templates the page's data as ``tsuzuri``
-- on_files/on_post_build: the search index (tsuzuri/search.py), built beside MkDocs' rendering
-  into site/pagefind/; under ``mkdocs serve`` it finishes in the background (the last index
-  serves meanwhile), so the preview never waits for it
-=======
 - on_page_context: give templates the page's data as ``tsuzuri`` and its <head> data as ``tz_head``
 - on_template_context: the same for the 404 page (the newest posts to link to)
 - on_post_build:   write feeds, sitemap.xml(.gz) (replacing MkDocs' own) and robots.txt
->>>>>>> main
+- on_files/on_post_build: the search index (tsuzuri/search.py), built beside MkDocs' rendering
+  into site/pagefind/; under ``mkdocs serve`` it finishes in the background (the last index
+  serves meanwhile), so the preview never waits for it
 
 Diagnostics go to MkDocs' log: warnings as WARNING (so ``--strict`` fails on them), errors
 as ERROR. Notes (automatic repairs) are DEBUG (``mkdocs build -v`` shows them). MkDocs does not reload hook code under
@@ -44,15 +40,11 @@ from tsuzuri.publish import Identity  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.tsuzuri")
 
-<<<<<<< HEAD
-_state: dict = {"specs": {}, "site": None, "command": "build", "indexer": None}
+_state: dict = {"specs": {}, "site": None, "plan": None, "docs_urls": [], "command": "build", "indexer": None}
 
 
 def on_startup(command, **_):
     _state["command"] = command
-=======
-_state: dict = {"specs": {}, "site": None, "plan": None, "docs_urls": []}
->>>>>>> main
 
 
 def on_config(config, **_):
@@ -113,7 +105,6 @@ def on_page_context(context, page, **_):
     return context
 
 
-<<<<<<< HEAD
 def _start_search(config) -> None:
     """Index the posts in a thread while MkDocs renders pages (the engine has all it needs)."""
     root = Path(config.config_file_path).resolve().parent
@@ -134,14 +125,6 @@ def _search_done(stats, error, out) -> None:
         log.info(stats.summary())
 
 
-def on_post_build(config, **_):
-    if _state["command"] == "serve":
-        return
-    try:
-        log.info(_state["indexer"].wait().summary())
-    except (tz_search.SearchError, OSError) as exc:
-        log.error(f"search index not built: {exc}; the site works without search")
-=======
 def on_template_context(context, template_name, **_):
     if template_name == "404.html" and _state["plan"] is not None:
         context["tsuzuri"] = {"recent": tz_outputs.recent(_state["plan"])}
@@ -150,6 +133,11 @@ def on_template_context(context, template_name, **_):
 
 
 def on_post_build(config, **_):
+    _write_outputs(config)
+    _finish_search()
+
+
+def _write_outputs(config) -> None:
     plan = _state["plan"]
     if plan is None or not plan.identity.url:
         return
@@ -158,4 +146,12 @@ def on_post_build(config, **_):
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
->>>>>>> main
+
+
+def _finish_search() -> None:
+    if _state["command"] == "serve":
+        return
+    try:
+        log.info(_state["indexer"].wait().summary())
+    except (tz_search.SearchError, OSError) as exc:
+        log.error(f"search index not built: {exc}; the site works without search")
