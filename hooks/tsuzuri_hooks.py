@@ -6,6 +6,9 @@
 - on_page_context: give templates the page's data as ``tsuzuri`` and its <head> data as ``tz_head``
 - on_template_context: the same for the 404 page (the newest posts to link to)
 - on_post_build:   write feeds, sitemap.xml(.gz) (replacing MkDocs' own) and robots.txt
+- on_files/on_post_build: the search index (tsuzuri/search.py), built beside MkDocs' rendering
+  into site/pagefind/; under ``mkdocs serve`` it finishes in the background (the last index
+  serves meanwhile), so the preview never waits for it
 
 Diagnostics go to MkDocs' log: warnings as WARNING (so ``--strict`` fails on them), errors
 as ERROR. Notes (automatic repairs) are DEBUG (``mkdocs build -v`` shows them). MkDocs does not reload hook code under
@@ -30,6 +33,7 @@ from mkdocs.structure.toc import get_toc  # noqa: E402
 
 from tsuzuri import outputs as tz_outputs  # noqa: E402
 from tsuzuri import pages as tz_pages  # noqa: E402
+from tsuzuri import search as tz_search  # noqa: E402
 from tsuzuri import site as tz_site  # noqa: E402
 from tsuzuri.config import SiteConfig  # noqa: E402
 from tsuzuri.diagnostics import ERROR, WARNING  # noqa: E402
@@ -37,7 +41,11 @@ from tsuzuri.publish import Identity  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.tsuzuri")
 
-_state: dict = {"specs": {}, "site": None, "plan": None, "docs_urls": []}
+_state: dict = {"specs": {}, "site": None, "plan": None, "docs_urls": [], "command": "build", "indexer": None}
+
+
+def on_startup(command, **_):
+    _state["command"] = command
 
 
 def on_config(config, **_):
@@ -64,6 +72,7 @@ def on_config(config, **_):
 
 
 def on_files(files: Files, config, **_):
+    _start_search(config)
     for spec in _state["specs"].values():
         # Material prints page titles as HTML (header, <title>): hand it escaped text
         meta = yaml.safe_dump({"title": html.escape(spec.title), "template": spec.template}, allow_unicode=True)
@@ -100,6 +109,26 @@ def on_page_context(context, page, **_):
     return context
 
 
+def _start_search(config) -> None:
+    """Index the posts in a thread while MkDocs renders pages (the engine has all it needs)."""
+    root = Path(config.config_file_path).resolve().parent
+    out = Path(config.site_dir) / "pagefind"
+    if _state["indexer"] is None:
+        _state["indexer"] = tz_search.Indexer(root / ".cache" / "search", on_done=_search_done)
+    if _state["command"] == "serve":
+        tz_search.install_last(_state["indexer"].cache_dir, out)  # usable now, replaced when done
+    _state["indexer"].start(tz_search.docs_from_site(_state["site"]), out)
+
+
+def _search_done(stats, error, out) -> None:
+    if _state["command"] != "serve":
+        return  # on_post_build reports it
+    if error:
+        log.warning(f"search index not updated: {error}")
+    else:
+        log.info(stats.summary())
+
+
 def on_template_context(context, template_name, **_):
     if template_name == "404.html" and _state["plan"] is not None:
         context["tsuzuri"] = {"recent": tz_outputs.recent(_state["plan"])}
@@ -108,6 +137,11 @@ def on_template_context(context, template_name, **_):
 
 
 def on_post_build(config, **_):
+    _write_outputs(config)
+    _finish_search()
+
+
+def _write_outputs(config) -> None:
     plan = _state["plan"]
     if plan is None or not plan.identity.url:
         return
@@ -116,3 +150,12 @@ def on_post_build(config, **_):
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
+
+
+def _finish_search() -> None:
+    if _state["command"] == "serve":
+        return
+    try:
+        log.info(_state["indexer"].wait().summary())
+    except (tz_search.SearchError, OSError) as exc:
+        log.error(f"search index not built: {exc}; the site works without search")

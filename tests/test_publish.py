@@ -266,10 +266,10 @@ def test_404_page_in_japanese_with_search_and_newest_posts(seed):
     page = head(site / "404.html")
     assert page.h1 == "ページが見つかりません" and page.title.startswith("ページが見つかりません")
     assert page.one("robots") == "noindex" and page.rel("canonical") == []
-    [form] = [f for f in page.forms if f.get("role") == "search"]
+    [form] = [f for f in page.forms if f.get("class") == "tz-search-form"]  # not the header's search box
     base = urlsplit(SITE_URL).path
     assert form["action"] == base + "search/" and form.get("method") == "get"
-    assert [i["name"] for i in page.inputs if i.get("type") == "search"] == ["q"]
+    assert [i["name"] for i in page.inputs if i.get("id") == "tz-404-q"] == ["q"]
     recent = [a for a in page.anchors if re.match(re.escape(base) + r"\d{4}/", a)]
     assert recent == [base + p.url for p in engine.posts[:5]]     # absolute: 404 is served anywhere
 

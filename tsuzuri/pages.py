@@ -75,6 +75,8 @@ def build(site: Site) -> list[PageSpec]:
     specs += entity_pages(site, summaries)
     specs.append(PageSpec("archive/index.html", "archive/index.md", "アーカイブ", "archive.html",
                           {"kind": "archive", "heading": "アーカイブ", "years": archive(site.posts, summaries)}))
+    specs.append(PageSpec("search/index.html", "search/index.md", "検索", "search.html",
+                          {"kind": "search", "heading": "記事を検索"}))
     return specs
 
 

@@ -1,0 +1,329 @@
+// tsuzuri search: the header box and the /search/ page, on Pagefind's JS API.
+//
+// The index holds every CJK character as its own word (tsuzuri/search.py). A query is split
+// on spaces into groups; a group with Japanese in it becomes an exact, quoted phrase of
+// characters (so 基盤モデル matches only where those characters stand together), a single
+// Latin word stays a prefix search (Foxc finds Foxconn). Several groups must all match.
+
+const ROOT = new URL("../", import.meta.url); // this file is <site>/assets/search.js
+const BUNDLE = new URL("pagefind/", ROOT);
+// Keep in sync with CJK_RANGES in tsuzuri/search.py.
+const CJK = "\\u3000-\\u303f\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff";
+const CJK_ONE = new RegExp(`[${CJK}]`, "u");
+const CJK_ALL = new RegExp(`[${CJK}]`, "gu");
+const AFTER_CJK = new RegExp(`([${CJK}](?:</?mark>)*) +`, "gu");
+const BEFORE_CJK = new RegExp(` +((?:</?mark>)*[${CJK}])`, "gu");
+const HEADER_HITS = 6;
+const PAGE_HITS = 20;
+
+/** Width folding as the indexer does it: full-width ASCII -> ASCII, half-width kana -> NFKC. */
+function fold(text) {
+  return text
+    .replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/[\uff61-\uff9f]+/g, (s) => s.normalize("NFKC"))
+    .replace(/\u3000/g, " ");
+}
+
+/** The Pagefind queries for what the reader typed: one per space-separated group. */
+export function queries(input) {
+  const out = [];
+  for (const group of fold(input || "").split(/\s+/)) {
+    const words = group.replace(CJK_ALL, " $& ").split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
+    if (!words.length) continue;
+    out.push(words.length === 1 && !CJK_ONE.test(words[0]) ? words[0] : `"${words.join(" ")}"`);
+  }
+  return out;
+}
+
+/** Undo the indexer's spaces around Japanese characters in an excerpt (keeps <mark>). */
+export function unspace(html) {
+  return html.replace(AFTER_CJK, "$1").replace(BEFORE_CJK, "$1").replace(/<\/mark><mark>/g, "");
+}
+
+let loading = null;
+/** Pagefind, loaded once on first use; with the small "delta" index merged when there is one. */
+function engine() {
+  loading ??= (async () => {
+    let cfg = {};
+    try {
+      const r = await fetch(new URL("tsuzuri.json", BUNDLE), { cache: "no-cache" });
+      if (r.ok) cfg = await r.json();
+    } catch (e) { /* an index without tsuzuri.json: no delta */ }
+    if (cfg.empty) return { pf: null, stale: new Set() }; // a site with no posts yet
+    const pf = await import(new URL("pagefind.js", BUNDLE).href);
+    const options = { baseUrl: ROOT.pathname, exactDiacritics: true, excerptLength: 60 };
+    await pf.options(options);
+    if (cfg.delta) await pf.mergeIndex(new URL(cfg.delta, BUNDLE).pathname, options);
+    await pf.init();
+    return { pf, stale: new Set(cfg.stale || []) };
+  })();
+  loading.catch(() => { loading = null; });
+  return loading;
+}
+
+/** Run a search; null for an empty query without filters. */
+async function search(input, { filters = {}, sort } = {}) {
+  const qs = queries(input);
+  const hasFilters = Object.values(filters).some((v) => (Array.isArray(v) ? v.length : v?.any?.length));
+  if (!qs.length && !hasFilters) return null;
+  const { pf, stale } = await engine();
+  if (!pf) return { results: [], filters: {}, stale, next: 0 };
+  const opts = sort ? { filters, sort } : { filters };
+  const runs = await Promise.all((qs.length ? qs : [null]).map((q) => pf.search(q, opts)));
+  let results = runs[0].results;
+  if (runs.length > 1) { // every group must match: intersect, rank by the summed score
+    const score = new Map(results.map((r) => [r.id, r.score]));
+    for (const run of runs.slice(1)) {
+      const here = new Map(run.results.map((r) => [r.id, r.score]));
+      for (const id of [...score.keys()]) {
+        if (here.has(id)) score.set(id, score.get(id) + here.get(id)); else score.delete(id);
+      }
+    }
+    results = results.filter((r) => score.has(r.id));
+    if (!sort) results.sort((a, b) => score.get(b.id) - score.get(a.id));
+  }
+  return { results, filters: runs.length === 1 ? runs[0].filters : null, stale, next: 0 };
+}
+
+/** The next ``n`` displayable hits (stale copies from the main index skipped). */
+async function more(found, n) {
+  const out = [];
+  while (out.length < n && found.next < found.results.length) {
+    const batch = found.results.slice(found.next, found.next + n - out.length);
+    found.next += batch.length;
+    for (const d of await Promise.all(batch.map((r) => r.data()))) {
+      if (!found.stale.has(d.meta.k)) out.push(d);
+    }
+  }
+  return out;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "html") node.innerHTML = v; else if (v !== null && v !== undefined) node.setAttribute(k, v);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+function hit(d, id) {
+  const meta = d.meta || {};
+  return el("li", { class: "tz-hit", role: "option", id },
+    el("a", { class: "tz-hit__link", href: d.url },
+      el("span", { class: "tz-hit__title" }, meta.title || d.url),
+      el("span", { class: "tz-hit__meta" },
+        meta.date ? el("time", {}, meta.date) : null,
+        meta.category ? el("span", { class: "tz-hit__category" }, meta.category) : null),
+      el("span", { class: "tz-hit__excerpt", html: unspace(d.excerpt || "") })));
+}
+
+function searchUrl(q) {
+  const u = new URL("search/", ROOT);
+  if (q) u.searchParams.set("q", q);
+  return u.href;
+}
+
+function debounce(fn, ms) {
+  let t;
+  return (...a) => { clearTimeout(t); t = setTimeout(() => fn(...a), ms); };
+}
+
+/* -- the header box ------------------------------------------------------------------------ */
+
+function headerBox(root) {
+  const form = root.querySelector("form");
+  const input = root.querySelector("input");
+  const panel = root.querySelector(".tz-search__panel");
+  const status = panel.querySelector(".tz-search__status");
+  const list = panel.querySelector(".tz-search__results");
+  const all = panel.querySelector(".tz-search__more");
+  let active = -1, seq = 0;
+
+  const open = (on) => {
+    panel.hidden = !on;
+    input.setAttribute("aria-expanded", String(on));
+    root.classList.toggle("tz-search--open", on);
+  };
+  const items = () => [...list.querySelectorAll(".tz-hit")];
+  const setActive = (i) => {
+    const hits = items();
+    active = hits.length ? (i + hits.length) % hits.length : -1;
+    hits.forEach((h, k) => h.setAttribute("aria-selected", String(k === active)));
+    if (active >= 0) {
+      input.setAttribute("aria-activedescendant", hits[active].id);
+      hits[active].scrollIntoView({ block: "nearest" });
+    } else input.removeAttribute("aria-activedescendant");
+  };
+
+  const update = debounce(async () => {
+    const q = input.value.trim();
+    const mine = ++seq;
+    if (!q) { list.replaceChildren(); open(false); return; }
+    let found;
+    try {
+      found = await search(q);
+    } catch (e) {
+      if (mine !== seq) return;
+      status.textContent = "検索を読み込めませんでした。";
+      list.replaceChildren(); open(true); return;
+    }
+    if (mine !== seq) return;
+    const hits = found ? await more(found, HEADER_HITS) : [];
+    if (mine !== seq) return;
+    const total = found ? found.results.length : 0;
+    list.replaceChildren(...hits.map((d, i) => hit(d, `tz-hit-${i}`)));
+    status.textContent = hits.length ? `「${q}」の検索結果 ${total}件` : `「${q}」に一致する記事はありません`;
+    all.hidden = !hits.length;
+    all.href = searchUrl(q);
+    all.textContent = `すべての結果を見る（${total}件）`;
+    active = -1;
+    setActive(hits.length ? 0 : -1);
+    open(true);
+    root.dataset.state = "done";
+  }, 80);
+
+  input.addEventListener("focus", () => { engine().catch(() => {}); if (list.children.length) open(true); });
+  input.addEventListener("input", () => { root.dataset.state = "searching"; update(); });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      setActive(active + (e.key === "ArrowDown" ? 1 : -1));
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      open(false);
+      input.blur();
+    } else if (e.key === "Enter" && !e.isComposing) {
+      const target = items()[Math.max(active, 0)];
+      if (target && !panel.hidden) {
+        e.preventDefault();
+        window.location.href = target.querySelector("a").href;
+      }
+    }
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (input.value.trim()) window.location.href = searchUrl(input.value.trim());
+  });
+  document.addEventListener("click", (e) => { if (!root.contains(e.target)) open(false); });
+
+  // "/" or "s" anywhere (outside a text field) focuses the box; capture so Material's own
+  // keyboard handling never sees the key.
+  document.addEventListener("keydown", (e) => {
+    if (e.metaKey || e.ctrlKey || e.altKey || e.isComposing) return;
+    const t = e.target;
+    if (t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    if (e.key === "/" || e.key === "s" || e.key === "S") {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      input.focus();
+      input.select();
+    }
+  }, true);
+}
+
+/* -- the /search/ page --------------------------------------------------------------------- */
+
+function searchPage(root) {
+  const form = root.querySelector("form");
+  const input = form.querySelector("input[name=q]");
+  const sortBox = form.querySelector("select[name=sort]");
+  const status = root.querySelector(".tz-search-page__status");
+  const list = root.querySelector(".tz-search-page__results");
+  const moreBtn = root.querySelector(".tz-search-page__more");
+  const facets = root.querySelector(".tz-search-filters");
+  const params = new URLSearchParams(window.location.search);
+  const chosen = { category: new Set(params.getAll("category")), tag: new Set(params.getAll("tag")) };
+  const LABELS = { category: "カテゴリー", tag: "タグ" };
+  let found = null, seq = 0, totals = null;
+
+  input.value = params.get("q") || "";
+  if (sortBox) sortBox.value = params.get("sort") === "date" ? "date" : "";
+
+  const filterArg = () => {
+    const f = {};
+    if (chosen.category.size) f.category = { any: [...chosen.category] };
+    if (chosen.tag.size) f.tag = [...chosen.tag];
+    return f;
+  };
+
+  const syncUrl = () => {
+    const p = new URLSearchParams();
+    if (input.value.trim()) p.set("q", input.value.trim());
+    for (const k of ["category", "tag"]) for (const v of chosen[k]) p.append(k, v);
+    if (sortBox && sortBox.value) p.set("sort", sortBox.value);
+    const qs = p.toString();
+    history.replaceState(null, "", qs ? `?${qs}` : window.location.pathname);
+  };
+
+  const renderFacets = (counts) => {
+    facets.replaceChildren();
+    for (const key of ["category", "tag"]) {
+      const all = (totals && totals[key]) || {};
+      const names = Object.keys(all).sort((a, b) => (all[b] - all[a]) || a.localeCompare(b, "ja"));
+      if (!names.length) continue;
+      const box = el("fieldset", { class: "tz-facet" }, el("legend", {}, LABELS[key]));
+      for (const name of names) {
+        const n = counts ? (counts[key] || {})[name] || 0 : all[name];
+        const cb = el("input", { type: "checkbox", name: key, value: name });
+        cb.checked = chosen[key].has(name);
+        cb.addEventListener("change", () => {
+          if (cb.checked) chosen[key].add(name); else chosen[key].delete(name);
+          run();
+        });
+        box.append(el("label", { class: n || cb.checked ? "" : "tz-facet--empty" }, cb, ` ${name}`,
+          el("span", { class: "tz-count" }, ` ${n}`)));
+      }
+      facets.append(box);
+    }
+  };
+
+  const show = async (n) => {
+    const mine = seq;
+    const hits = await more(found, n);
+    if (mine !== seq) return;
+    const start = list.children.length;
+    list.append(...hits.map((d, i) => hit(d, `tz-page-hit-${start + i}`)));
+    moreBtn.hidden = found.next >= found.results.length;
+  };
+
+  const run = async () => {
+    const mine = ++seq;
+    syncUrl();
+    const q = input.value.trim();
+    status.textContent = "検索しています…";
+    root.dataset.state = "searching";
+    try {
+      if (!totals) totals = (await (await engine()).pf?.filters()) || {};
+      found = await search(q, { filters: filterArg(), sort: sortBox && sortBox.value ? { date: "desc" } : undefined });
+    } catch (e) {
+      if (mine !== seq) return;
+      status.textContent = "検索を読み込めませんでした。";
+      root.dataset.state = "error";
+      return;
+    }
+    if (mine !== seq) return;
+    list.replaceChildren();
+    moreBtn.hidden = true;
+    renderFacets(found ? found.filters : null);
+    if (!found) {
+      status.textContent = "キーワードを入力してください。";
+    } else {
+      status.textContent = found.results.length
+        ? (q ? `「${q}」の検索結果 ${found.results.length}件` : `${found.results.length}件`)
+        : (q ? `「${q}」に一致する記事はありません。` : "該当する記事はありません。");
+      await show(PAGE_HITS);
+    }
+    if (mine === seq) root.dataset.state = "done";
+  };
+
+  form.addEventListener("submit", (e) => { e.preventDefault(); run(); });
+  input.addEventListener("input", debounce(run, 150));
+  if (sortBox) sortBox.addEventListener("change", run);
+  moreBtn.addEventListener("click", () => show(PAGE_HITS));
+  input.addEventListener("keydown", (e) => { if (e.key === "Escape") input.blur(); });
+  run();
+}
+
+for (const box of document.querySelectorAll("[data-tz-search]")) headerBox(box);
+for (const page of document.querySelectorAll("[data-tz-search-page]")) searchPage(page);

@@ -1,0 +1,173 @@
+"""The search engine side: segmentation, staged pages, and real Pagefind builds (full, cached,
+delta) over small sets of posts. The browser side is tests/test_search_browser.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from tsuzuri import search
+from tsuzuri.entities import Entity, Registry
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def doc(url: str, text: str, **kw) -> search.SearchDoc:
+    return search.SearchDoc(url=url, title=kw.pop("title", f"記事 {url}"), date="2025年1月2日",
+                            date_iso=kw.pop("date_iso", "2025-01-02T09:00:00+09:00"), text=text, **kw)
+
+
+def test_segment_splits_every_cjk_character_and_folds_width():
+    words = lambda t: search.segment(t).split()  # noqa: E731
+    assert words("AI基盤モデル") == ["AI", "基", "盤", "モ", "デ", "ル"]
+    assert words("約1兆円、ＡＩ") == ["約", "1", "兆", "円", "、", "AI"]
+    assert words("ｱｯﾌﾟﾙ") == ["ア", "ッ", "プ", "ル"]  # half-width kana composed like NFKC
+    assert words("Hon Hai　精密") == ["Hon", "Hai", "精", "密"]  # ideographic space
+    assert search.segment("Rapidus") == "Rapidus"
+
+
+def test_js_uses_the_same_character_classes():
+    js = (ROOT / "docs/assets/search.js").read_text(encoding="utf-8")
+    ranges = re.search(r'const CJK = "([^"]+)"', js).group(1)
+    expected = "".join(f"\\\\u{lo:04x}-\\\\u{hi:04x}" for lo, hi in search.CJK_RANGES)
+    assert ranges == expected
+
+
+def test_staged_page_has_segmented_text_and_original_metadata():
+    d = doc("2025/01/02/a/", "半導体の話。", title="ラピダスの挑戦", categories=("ニュース",), tags=("AI", "半導体"),
+            entities=("ラピダス",), aliases=("Rapidus",))
+    page = search.page_html(d)
+    assert '<meta data-pagefind-meta="title[content]" content="ラピダスの挑戦">' in page
+    assert '<meta data-pagefind-filter="category[content]" content="ニュース">' in page
+    assert '<meta data-pagefind-filter="tag[content]" content="半導体">' in page
+    assert '<meta data-pagefind-filter="entity[content]" content="ラピダス">' in page
+    assert '<meta data-pagefind-sort="date[content]" content="2025-01-02T09:00:00+09:00">' in page
+    assert f'content="{d.key}"' in page
+    assert "<h1> ラ ピ ダ ス の 挑 戦 </h1>" in page
+    assert "<div> 半 導 体 の 話 。 </div>" in page
+    assert "Rapidus" in page.split("data-pagefind-body", 1)[1]  # the alias is indexed text
+
+
+def test_docs_from_site_adds_every_alias_of_mentioned_entities():
+    registry = Registry({"foxconn": Entity("foxconn", "鴻海精密工業", "company", ["鴻海", "鴻海精密工業", "Foxconn"]),
+                         "tsmc": Entity("tsmc", "TSMC", "company", ["TSMC"])})
+    post = SimpleNamespace(url="2025/01/02/a/", title="鴻海の話", date=dt.datetime(2025, 1, 2, 9, tzinfo=dt.timezone.utc),
+                           text="鴻海が動く。", categories=["ニュース"], tags=["AI"], mentions={"foxconn": 1, "gone": 2})
+    site = SimpleNamespace(posts=[post], registry=registry)
+    [d] = search.docs_from_site(site)
+    assert d.entities == ("鴻海精密工業",) and d.aliases == ("鴻海", "Foxconn")
+    assert d.date == "2025年1月2日" and d.categories == ("ニュース",)
+    # A site without a registry (or posts without mentions) still indexes.
+    [plain] = search.docs_from_site(SimpleNamespace(posts=[SimpleNamespace(**{**vars(post), "mentions": {}})]))
+    assert plain.entities == () and plain.aliases == ()
+
+
+def test_key_changes_with_content_only():
+    a, b = doc("a/", "本文"), doc("a/", "本文")
+    assert a.key == b.key
+    assert doc("a/", "本文。").key != a.key
+    assert doc("a/", "本文", tags=("AI",)).key != a.key
+
+
+def entry(out: Path) -> dict:
+    return json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
+
+
+def pages(out: Path) -> int:
+    return sum(lang["page_count"] for lang in entry(out)["languages"].values())
+
+
+def test_full_then_cached_then_delta_then_full(tmp_path):
+    cache, out = tmp_path / "cache", tmp_path / "site" / "pagefind"
+    docs = [doc(f"2025/01/{i:02d}/p{i}/", f"記事{i}の本文です。半導体について。") for i in range(1, 4)]
+
+    full = search.build_index(docs, out, cache)
+    assert (full.mode, full.indexed, full.posts) == ("full", 3, 3)
+    assert pages(out) == 3 and full.peak_rss_mb > 0 and full.pagefind_seconds > 0
+    assert json.loads((out / "tsuzuri.json").read_text()) == {"delta": None, "stale": []}
+    assert not (out / "pagefind-ui.js").exists()  # Pagefind's stock UIs are not shipped
+
+    again = search.build_index(docs, tmp_path / "other", cache)
+    assert (again.mode, again.indexed) == ("cached", 0)
+    assert sorted(p.name for p in (tmp_path / "other").iterdir()) == sorted(p.name for p in out.iterdir())
+
+    edited = doc("2025/01/02/p2/", "書き直した本文。")
+    new = doc("2025/02/01/new/", "新しい記事。")
+    delta = search.build_index([docs[0], edited, docs[2], new], out, cache)
+    assert (delta.mode, delta.indexed) == ("delta", 2)
+    cfg = json.loads((out / "tsuzuri.json").read_text())
+    assert cfg == {"delta": "delta/", "stale": [docs[1].key]}
+    assert pages(out) == 3 and pages(out / "delta") == 2
+
+    many = [doc(f"2025/03/{i:02d}/m{i}/", f"別の記事{i}。") for i in range(1, search.DELTA_MIN + 2)]
+    rebuilt = search.build_index(many, out, cache)
+    assert (rebuilt.mode, rebuilt.indexed) == ("full", len(many))
+    assert pages(out) == len(many) and not (out / "delta").exists()
+    # Cached pages of posts that are gone were pruned.
+    assert {p.stem for p in (cache / "pages").glob("*/*.html")} == {d.key for d in many}
+
+
+def test_no_cache_dir_always_builds_fully(tmp_path):
+    docs = [doc("a/", "本文")]
+    assert search.build_index(docs, tmp_path / "a").mode == "full"
+    assert search.build_index(docs, tmp_path / "b").mode == "full"
+    assert not list(tmp_path.glob("tsuzuri-search-*"))
+
+
+def test_empty_site_gets_an_empty_marker(tmp_path):
+    stats = search.build_index([], tmp_path / "pagefind", tmp_path / "cache")
+    assert stats.mode == "empty"
+    assert json.loads((tmp_path / "pagefind/tsuzuri.json").read_text())["empty"] is True
+
+
+def test_indexer_runs_in_the_background_and_reports_failure(tmp_path, monkeypatch):
+    done = []
+    indexer = search.Indexer(tmp_path / "cache", on_done=lambda s, e, out: done.append((s, e)))
+    indexer.start([doc("a/", "本文")], tmp_path / "site" / "pagefind")
+    assert indexer.wait().mode == "full" and done[0][1] is None
+
+    monkeypatch.setattr(search, "PAGEFIND", [sys.executable, "-c", "print('Error: boom'); raise SystemExit(3)"])
+    indexer.start([doc("b/", "別の本文")], tmp_path / "site2" / "pagefind")
+    with pytest.raises(search.SearchError, match="Pagefind exited with 3: Error: boom"):
+        indexer.wait()
+    assert isinstance(done[-1][1], search.SearchError)
+
+
+def test_install_last_gives_serve_an_index_at_once(tmp_path):
+    cache = tmp_path / "cache"
+    assert not search.install_last(cache, tmp_path / "s1" / "pagefind")
+    search.build_index([doc("a/", "本文")], tmp_path / "first", cache)
+    assert search.install_last(cache, tmp_path / "s2" / "pagefind")
+    assert pages(tmp_path / "s2" / "pagefind") == 1
+
+
+def test_build_index_times_large_sites_separately():
+    """The benchmark entry point is importable without MkDocs (engine rule)."""
+    code = "import sys, tsuzuri.search; sys.exit('mkdocs' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def test_mkdocs_build_reports_a_pagefind_failure_without_a_traceback(tmp_path, monkeypatch):
+    """A broken Pagefind install is an error line naming the problem; the site is still built."""
+    from test_build import make_project, mkdocs
+
+    project = make_project(tmp_path, {"2025-03-01-a.md": "---\ntitle: テスト\n---\n本文です。\n"})
+    broken = tmp_path / "pagefind-broken"
+    broken.write_text("#!/bin/sh\necho 'Error: cannot read the site' >&2\nexit 2\n", encoding="utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
+    result = mkdocs(["build"], project)
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    assert result.returncode == 0, result.stderr
+    assert "ERROR" in result.stderr and "search index not built: Pagefind exited with 2" in result.stderr
+    assert "cannot read the site" in result.stderr and "Traceback" not in result.stderr
+    assert (project / "site/2025/03/01/a/index.html").exists()
+    assert mkdocs(["build", "--strict"], project).returncode == 0  # the real Pagefind again
+    assert (project / "site/pagefind/pagefind-entry.json").exists()

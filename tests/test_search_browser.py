@@ -1,0 +1,176 @@
+"""Search in a real browser: Debian's chromium driven by Playwright, against the seed site
+built by `mkdocs build` and served on 127.0.0.1. Queries are typed as a reader types them."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import threading
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+# CI sets TSUZURI_REQUIRE_BROWSER=1: there a missing browser fails instead of skipping.
+if not Path(CHROMIUM).exists():
+    if os.environ.get("TSUZURI_REQUIRE_BROWSER"):
+        raise RuntimeError(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk")
+    pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+from playwright import sync_api  # noqa: E402
+
+AI_PUSH = "/2025/09/18/japan-domestic-ai-push/"
+SERVERS = "/2025/11/04/hon-hai-sharp-rapidus-ai-servers/"
+INFRA = "/2025/11/22/hon-hai-openai-ai-infrastructure/"
+HARDWARE = "/2025/11/23/openai-foxconn-ai-hardware/"
+TRILLION = "/2025/12/21/japan-1-trillion-yen-domestic-ai-model/"
+ALL = {AI_PUSH, SERVERS, INFRA, HARDWARE, TRILLION}
+
+# query -> exactly the posts that must come back (the rest of the five must not).
+EXPECTED = {
+    "半導体": {AI_PUSH, SERVERS, HARDWARE, TRILLION},
+    "ラピダス": {AI_PUSH, SERVERS},
+    "Rapidus": {AI_PUSH, SERVERS},            # SERVERS only says ラピダス: found through the alias
+    "人材不足": {AI_PUSH},
+    "データセンター": ALL,
+    "基盤モデル": {AI_PUSH, SERVERS, TRILLION},
+    "1兆円": {TRILLION},
+    "Foxconn": {SERVERS, INFRA, HARDWARE},     # SERVERS says 鴻海, INFRA Hon Hai: aliases
+    "鴻海": {SERVERS, INFRA, HARDWARE},
+    "トヨタ自動車": {AI_PUSH, TRILLION},        # AI_PUSH says トヨタ, an alias
+    "ｒａｐｉｄｕｓ": {AI_PUSH, SERVERS},       # full-width input is folded like the index
+    "鴻海 シャープ": {SERVERS},                # groups separated by a space must all match
+    "foxc": {SERVERS, INFRA, HARDWARE},        # a Latin word is a prefix while typing
+    "量子コンピューター": set(),
+}
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(seed_site):
+    """The seed site (one strict `mkdocs build`, search included) served on a free port."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(seed_site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="ja-JP")
+    # Nothing leaves the machine (Material would ask for web fonts).
+    context.route(re.compile(r"^(?!http://127\.0\.0\.1)"), lambda route: route.abort())
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert errors == []
+
+
+def type_query(page, text: str) -> list[str]:
+    """Type into the header box like a reader; the hrefs of the results it shows."""
+    box = page.locator(".tz-search__input")
+    box.click()
+    box.fill("")
+    box.press_sequentially(text, delay=20)
+    page.wait_for_function(
+        """q => { const r = document.querySelector('[data-tz-search]');
+                  return r.dataset.state === 'done' && r.querySelector('.tz-search__status').textContent.includes(q); }""",
+        arg=text, timeout=15000)
+    return page.locator(".tz-search__results .tz-hit__link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+
+
+def test_queries_find_the_right_posts(page, site_url):
+    page.goto(site_url + "/")
+    got = {q: set(type_query(page, q)) for q in EXPECTED}
+    assert got == EXPECTED
+
+
+def test_results_show_title_date_and_highlighted_snippet(page, site_url):
+    page.goto(site_url + "/")
+    assert type_query(page, "基盤モデル")
+    first = page.locator(".tz-search__results .tz-hit").first
+    assert first.locator(".tz-hit__title").inner_text().strip()
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", first.locator("time").inner_text())
+    # The indexer's spaces between characters are gone and the match is one highlight.
+    assert "<mark>基盤モデル</mark>" in first.locator(".tz-hit__excerpt").inner_html()
+    assert page.locator(".tz-search__status").inner_text() == "「基盤モデル」の検索結果 3件"
+    assert page.locator(".tz-search__more").get_attribute("href").endswith("search/?q=%E5%9F%BA%E7%9B%A4%E3%83%A2%E3%83%87%E3%83%AB")
+
+
+def test_keyboard_slash_focuses_enter_opens_escape_closes(page, site_url):
+    page.goto(site_url + "/archive/")
+    page.locator("h1").first.click()
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.classList.contains('tz-search__input')")
+    assert page.locator(".tz-search__input").input_value() == ""  # the "/" was not typed
+    type_query(page, "1兆円")
+    page.keyboard.press("Escape")
+    assert page.locator(".tz-search__panel").is_hidden()
+    page.locator("h1").first.click()
+    page.keyboard.press("s")
+    assert page.evaluate("document.activeElement.classList.contains('tz-search__input')")
+    page.keyboard.press("ArrowDown")  # back to the only result, wrapping around
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert urlparse(page.url).path == TRILLION
+
+
+def test_search_page_from_url_with_filters(page, site_url):
+    page.goto(site_url + "/search/?q=" + "半導体")
+    page.wait_for_function("document.querySelector('[data-tz-search-page]').dataset.state === 'done'")
+    assert page.locator(".tz-search-page__input").input_value() == "半導体"
+    hrefs = page.locator(".tz-search-page__results .tz-hit__link").evaluate_all("e => e.map(a => a.getAttribute('href'))")
+    assert set(hrefs) == EXPECTED["半導体"]
+    assert page.locator(".tz-facet legend").all_inner_texts() == ["カテゴリー", "タグ"]
+
+    page.locator(".tz-facet input[name=category][value='ニュース']").check()
+    page.wait_for_function("location.search.includes('category=')")
+    page.wait_for_function("document.querySelector('[data-tz-search-page]').dataset.state === 'done'")
+    hrefs = page.locator(".tz-search-page__results .tz-hit__link").evaluate_all("e => e.map(a => a.getAttribute('href'))")
+    assert set(hrefs) == {SERVERS, TRILLION}
+    assert parse_qs(urlparse(page.url).query) == {"q": ["半導体"], "category": ["ニュース"]}
+
+    # A tag alone, no words: every post with the tag, newest first when asked.
+    page.goto(site_url + "/search/?tag=OpenAI&sort=date")
+    page.wait_for_function("document.querySelector('[data-tz-search-page]').dataset.state === 'done'")
+    hrefs = page.locator(".tz-search-page__results .tz-hit__link").evaluate_all("e => e.map(a => a.getAttribute('href'))")
+    assert hrefs == [HARDWARE, INFRA]
+
+
+def test_header_enter_without_results_goes_to_search_page(page, site_url):
+    page.goto(site_url + "/")
+    assert type_query(page, "量子コンピューター") == []
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert urlparse(page.url).path == "/search/"
+    assert parse_qs(urlparse(page.url).query) == {"q": ["量子コンピューター"]}
+
+
+def test_only_articles_are_indexed(page, site_url):
+    """Nav, header, footer and list-page text never match; every hit is a post."""
+    page.goto(site_url + "/")
+    for q in ("アーカイブ", "このブログについて", "最新の記事", "Material", "ページ送り", "検索"):
+        assert type_query(page, q) == [], q
+    entry = json.loads(page.evaluate("fetch('/pagefind/pagefind-entry.json').then(r => r.text())"))
+    assert [lang["page_count"] for lang in entry["languages"].values()] == [5]

@@ -1,0 +1,397 @@
+"""Search: the article of every post, indexed by Pagefind for Japanese full-text search.
+
+Why not Pagefind's own Japanese support: its extended build segments Japanese with a
+dictionary (~17 s and 1 GB for 1,000 long posts) and the browser re-segments the query with
+``Intl.Segmenter``, a different dictionary, so compounds split differently on the two sides
+and match the wrong pages. Here every CJK character is its own word (``segment`` puts spaces
+around it) and the browser (``docs/assets/search.js``, same character classes) turns the
+query into a quoted, exact phrase of characters: a Japanese query matches exactly where its
+characters stand together, as a substring. No dictionary, the same rule on both sides, and
+Pagefind indexes plain words (~2.5x faster than the extended build).
+
+What is indexed: one small staged page per post (title, tags, body, and the names and aliases
+of the entities it mentions, so a search for any alias finds it), never site/ itself, so nav,
+header, footer and list pages cannot leak in. Date, categories, tags and entities are
+metadata, filters and a sort key.
+
+Rebuilds: segmented pages are cached by content hash under ``.cache/search/pages``; the last
+full index is kept in ``.cache/search/main``. When only a few posts changed, only they are
+indexed, into a small second index (``delta/``) that the browser merges, and the main index's
+stale copies are hidden by key (``tsuzuri.json``). A cold build (CI) is always one full index.
+
+Nothing here imports MkDocs; the adapter calls ``build_index`` or ``Indexer``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Iterable
+
+VERSION = "1"           # bump when the staged page format changes: invalidates caches
+LANGUAGE = "und"        # not "ja": Pagefind would run its own (slow) Japanese segmenter
+PAGEFIND = [sys.executable, "-m", "pagefind"]   # the binary of the pinned pagefind[extended]
+DELTA_MAX = 0.05        # re-index everything once more than this share of posts changed
+DELTA_MIN = 20          # ... but always allow this many in a delta
+# Everything Pagefind writes that the site does not use (its stock UIs).
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+
+# Characters that are words by themselves: CJK symbols and punctuation, kana (with ー),
+# kanji (with 々〆〇), compatibility kanji. Keep in sync with CJK in docs/assets/search.js,
+# which folds the query the same way (full-width ASCII -> ASCII, half-width kana -> NFKC).
+CJK_RANGES = [(0x3000, 0x303F), (0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)]
+_TABLE: dict[int, str] = {c: f" {chr(c)} " for lo, hi in CJK_RANGES for c in range(lo, hi + 1)}
+_TABLE.update({c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})  # full-width ASCII -> ASCII
+_TABLE[0x3000] = " "  # ideographic space
+_HALF_KANA = re.compile("[\uff61-\uff9f]+")
+
+
+def segment(text: str) -> str:
+    """Spaces around every CJK character, widths folded. ~1 s per 6M characters."""
+    if _HALF_KANA.search(text):  # rare: ｱｯﾌﾟﾙ -> アップル (voiced marks need composing)
+        text = _HALF_KANA.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    return text.translate(_TABLE).replace("  ", " ")
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    """What the index knows of one post."""
+    url: str                          # site-relative, "2025/09/18/slug/"
+    title: str
+    date: str                         # as shown, "2025年9月18日"
+    date_iso: str                     # sort key
+    text: str                         # plain text of the article body
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    entities: tuple[str, ...] = ()    # canonical names of the entities mentioned
+    aliases: tuple[str, ...] = ()     # every other spelling of those entities
+
+    @cached_property
+    def key(self) -> str:
+        """Content hash: the cache key, and the id that marks a main-index copy as stale."""
+        h = hashlib.sha1(VERSION.encode())
+        for part in (self.url, self.title, self.date, self.date_iso, self.text, *self.categories, "\0",
+                     *self.tags, "\0", *self.entities, "\0", *self.aliases):
+            h.update(part.encode("utf-8", "surrogatepass"))
+            h.update(b"\x1f")
+        return h.hexdigest()[:20]
+
+
+def docs_from_site(site) -> list[SearchDoc]:
+    """One SearchDoc per published post; entity aliases come from ``site.registry`` when present."""
+    registry = getattr(site, "registry", None)
+    known = getattr(registry, "entities", {}) or {}
+    docs = []
+    for post in site.posts:
+        names, aliases = [], []
+        for eid in getattr(post, "mentions", {}) or {}:
+            entity = known.get(eid)
+            if entity is None:
+                continue
+            names.append(entity.name)
+            aliases += [a for a in entity.aliases if a != entity.name and a not in aliases]
+        d = post.date
+        docs.append(SearchDoc(
+            url=post.url, title=post.title, date=f"{d.year}年{d.month}月{d.day}日", date_iso=d.isoformat(),
+            text=post.text, categories=tuple(post.categories), tags=tuple(post.tags),
+            entities=tuple(names), aliases=tuple(aliases)))
+    return docs
+
+
+def page_html(doc: SearchDoc) -> str:
+    """The staged page Pagefind reads: segmented text to index, original strings as metadata."""
+    e = html.escape
+
+    def meta(kind: str, name: str, value: str) -> str:
+        return f'<meta data-pagefind-{kind}="{name}[content]" content="{e(value)}">'
+
+    head = [meta("meta", "title", doc.title), meta("meta", "date", doc.date), meta("meta", "k", doc.key),
+            meta("sort", "date", doc.date_iso)]
+    if doc.categories:
+        head.append(meta("meta", "category", " / ".join(doc.categories)))
+    head += [meta("filter", "category", c) for c in doc.categories]
+    head += [meta("filter", "tag", t) for t in doc.tags]
+    head += [meta("filter", "entity", n) for n in doc.entities]
+    body = [f"<h1>{e(segment(doc.title))}</h1>"]
+    if doc.tags:
+        body.append(f"<p>{e(segment(' / '.join(doc.tags)))}</p>")
+    body.append(f"<div>{e(segment(doc.text))}</div>")
+    if doc.entities or doc.aliases:  # indexed so any spelling finds the post; shown only if it matched
+        body.append(f"<p>{e(segment(' / '.join(doc.entities + doc.aliases)))}</p>")
+    return ('<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">' + "".join(head) +
+            "</head><body><article data-pagefind-body>" + "".join(body) + "</article></body></html>\n")
+
+
+@dataclass
+class IndexStats:
+    posts: int = 0
+    mode: str = ""              # "full", "delta" or "cached"
+    indexed: int = 0            # posts Pagefind read this time
+    seconds: float = 0.0        # wall time of build_index
+    segment_seconds: float = 0.0
+    pagefind_seconds: float = 0.0
+    pagefind_cpu: float = 0.0   # Pagefind's user + system CPU seconds (steadier than wall time on a busy machine)
+    peak_rss_mb: float = 0.0    # Pagefind's peak resident memory
+    bundle_bytes: int = 0
+    files: int = 0
+
+    def summary(self) -> str:
+        s = (f"search: {self.posts} posts ({self.mode}, {self.indexed} indexed) in {self.seconds:.2f} s")
+        if self.indexed:
+            s += (f"; Pagefind {self.pagefind_seconds:.2f} s ({self.pagefind_cpu:.2f} s CPU), "
+                  f"{self.peak_rss_mb:.0f} MB peak")
+        return s + f"; {self.bundle_bytes / 1e6:.1f} MB in {self.files} files"
+
+
+class SearchError(RuntimeError):
+    """Pagefind failed; the message says what it printed."""
+
+
+def _pagefind(stage: Path, out: Path) -> tuple[float, float, float]:
+    """Run the Pagefind CLI over ``stage`` into ``out``; (seconds, CPU seconds, peak RSS in MB)."""
+    start = time.perf_counter()
+    cmd = [*PAGEFIND, "--site", str(stage), "--output-path", str(out),
+           "--force-language", LANGUAGE, "--quiet"]
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    except OSError as exc:
+        raise SearchError(f"could not start Pagefind: {exc}") from exc
+    output = proc.stdout.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stdout.close()
+    if proc.returncode != 0 or not (out / "pagefind-entry.json").exists():
+        raise SearchError(f"Pagefind exited with {proc.returncode}: {output.strip()[-2000:]}")
+    for name in UNUSED:
+        (out / name).unlink(missing_ok=True)
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """Copy a folder by hard links (instant, no extra space); plain copies across filesystems."""
+    def link(s, d):
+        try:
+            os.link(s, d)
+        except OSError:
+            shutil.copy2(s, d)
+    shutil.copytree(src, dst, copy_function=link, dirs_exist_ok=True)
+
+
+def _replace_dir(new: Path, dest: Path) -> None:
+    """Put ``new`` at ``dest``, removing what was there (never half-written)."""
+    old = dest.with_name(dest.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if dest.exists():
+        dest.rename(old)
+    new.rename(dest)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+class Cache:
+    """``.cache/search``: segmented pages by key, the last full index and its manifest."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.pages = root / "pages"
+        self.main = root / "main"
+        self.manifest = root / "main.json"
+
+    def page(self, doc: SearchDoc) -> tuple[Path, bool]:
+        """The staged page of ``doc``, written if not cached; (path, was it written)."""
+        key = doc.key
+        path = self.pages / key[:2] / f"{key}.html"
+        if path.exists():
+            return path, False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(page_html(doc), encoding="utf-8")
+        tmp.replace(path)
+        return path, True
+
+    def main_docs(self) -> dict[str, str] | None:
+        """url -> key of the posts in the cached main index, if it is usable."""
+        try:
+            data = json.loads(self.manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if data.get("version") != VERSION or not (self.main / "pagefind-entry.json").exists():
+            return None
+        return data.get("docs") or {}
+
+    def prune(self, keep: set[str]) -> None:
+        """Drop cached pages of posts that no longer exist in this form."""
+        if not self.pages.exists():
+            return
+        for path in self.pages.glob("*/*.html"):
+            if path.stem not in keep:
+                path.unlink(missing_ok=True)
+
+
+def _stage(docs: Iterable[SearchDoc], cache: Cache, stage: Path) -> None:
+    """A folder Pagefind can read: <url>/index.html for each doc, linked from the page cache."""
+    for doc in docs:
+        src, _ = cache.page(doc)
+        dest = stage / doc.url / "index.html"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src, dest)
+        except OSError:
+            shutil.copyfile(src, dest)
+
+
+def build_index(docs_or_site, out_dir: Path, cache_dir: Path | None = None, *,
+                delta: bool = True) -> IndexStats:
+    """Write the search bundle for these posts into ``out_dir`` (the site's ``pagefind/``).
+
+    ``docs_or_site`` is a list of SearchDoc or a loaded Site. With ``cache_dir`` (the project's
+    ``.cache/search``) unchanged posts are not segmented again, an unchanged site reuses the
+    last index, and a few changed posts are indexed alone into ``delta/``. Raises SearchError
+    if Pagefind fails.
+    """
+    start = time.perf_counter()
+    docs = list(docs_or_site) if isinstance(docs_or_site, (list, tuple)) else docs_from_site(docs_or_site)
+    if not docs:  # Pagefind refuses an empty site; the browser is told there is nothing to search
+        out_dir = Path(out_dir)
+        shutil.rmtree(out_dir, ignore_errors=True)
+        out_dir.mkdir(parents=True)
+        (out_dir / "tsuzuri.json").write_text('{"delta": null, "empty": true, "stale": []}', encoding="utf-8")
+        stats = IndexStats()
+        stats.mode, stats.seconds, stats.files = "empty", time.perf_counter() - start, 1
+        return stats
+    own_cache = cache_dir is None
+    cache = Cache(Path(cache_dir) if cache_dir else Path(tempfile.mkdtemp(prefix="tsuzuri-search-")))
+    cache.root.mkdir(parents=True, exist_ok=True)
+    stats = IndexStats(posts=len(docs))
+    keys = {d.url: d.key for d in docs}
+    try:
+        main = cache.main_docs() if delta else None
+        changed = [d for d in docs if main is not None and main.get(d.url) != keys[d.url]]
+        stale = sorted(k for u, k in (main or {}).items() if keys.get(u) != k)
+        limit = max(DELTA_MIN, int(len(docs) * DELTA_MAX))
+        with tempfile.TemporaryDirectory(prefix="stage-", dir=cache.root) as tmp:
+            tmp = Path(tmp)
+            if main is not None and len(changed) + len(stale) <= limit:
+                stats.mode = "delta" if (changed or stale) else "cached"
+                if changed:
+                    seg = time.perf_counter()
+                    _stage(changed, cache, tmp / "stage")
+                    stats.segment_seconds = time.perf_counter() - seg
+                    stats.pagefind_seconds, stats.pagefind_cpu, stats.peak_rss_mb = _pagefind(
+                        tmp / "stage", tmp / "delta")
+                    stats.indexed = len(changed)
+                bundle = tmp / "bundle"
+                _link_tree(cache.main, bundle)
+                if changed:
+                    _link_tree(tmp / "delta", bundle / "delta")
+            else:
+                stats.mode = "full"
+                seg = time.perf_counter()
+                _stage(docs, cache, tmp / "stage")
+                stats.segment_seconds = time.perf_counter() - seg
+                stats.pagefind_seconds, stats.pagefind_cpu, stats.peak_rss_mb = _pagefind(tmp / "stage", tmp / "main")
+                stats.indexed = len(docs)
+                stale, changed = [], []
+                _replace_dir(tmp / "main", cache.main)
+                cache.manifest.write_text(json.dumps({"version": VERSION, "docs": keys}, sort_keys=True),
+                                          encoding="utf-8")
+                bundle = tmp / "bundle"
+                _link_tree(cache.main, bundle)
+                cache.prune(set(keys.values()))
+            (bundle / "tsuzuri.json").write_text(json.dumps(
+                {"delta": "delta/" if changed else None, "stale": stale}, sort_keys=True), encoding="utf-8")
+            out_dir = Path(out_dir)
+            out_dir.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(out_dir, ignore_errors=True)
+            _link_tree(bundle, out_dir)
+    finally:
+        if own_cache:
+            shutil.rmtree(cache.root, ignore_errors=True)
+    files = [p for p in Path(out_dir).rglob("*") if p.is_file()]
+    stats.files, stats.bundle_bytes = len(files), sum(p.stat().st_size for p in files)
+    stats.seconds = time.perf_counter() - start
+    return stats
+
+
+def install_last(cache_dir: Path, out_dir: Path) -> bool:
+    """Put the last full index at ``out_dir`` at once (possibly a little stale): the preview's
+    search works while the current one is built. False when there is none yet."""
+    cache = Cache(Path(cache_dir))
+    if cache.main_docs() is None or Path(out_dir).exists():
+        return False
+    try:
+        _link_tree(cache.main, Path(out_dir))
+        (Path(out_dir) / "tsuzuri.json").write_text('{"delta": null, "stale": []}', encoding="utf-8")
+    except OSError:
+        return False
+    return True
+
+
+@dataclass
+class Indexer:
+    """Builds the index off the main thread (one build at a time, the newest request wins), so
+    ``mkdocs build`` renders pages meanwhile and ``mkdocs serve`` never waits for it."""
+    cache_dir: Path
+    on_done: Callable[[IndexStats | None, Exception | None, Path], None] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _thread: threading.Thread | None = None
+    _pending: tuple | None = None
+    result: IndexStats | None = None
+    error: Exception | None = None
+
+    def start(self, docs: list[SearchDoc], out_dir: Path) -> None:
+        # Segment here, on the caller's thread, before MkDocs renders: in the thread it would
+        # fight MkDocs for the GIL. The thread then only waits on Pagefind (another process).
+        cache = Cache(self.cache_dir)
+        for doc in docs:
+            cache.page(doc)
+        with self._lock:
+            self._pending = (docs, Path(out_dir))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="tsuzuri-search", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if self._pending is None:
+                    return
+                docs, out_dir = self._pending
+                self._pending = None
+            try:
+                self.result, self.error = build_index(docs, out_dir, self.cache_dir), None
+            except Exception as exc:  # reported through on_done / wait(), never lost
+                self.result, self.error = None, exc
+            if self.on_done:
+                self.on_done(self.result, self.error, out_dir)
+
+    def wait(self) -> IndexStats:
+        """Block until the queued builds are done; re-raise a failure."""
+        while True:
+            thread = self._thread
+            if thread is None:
+                break
+            thread.join()
+            with self._lock:
+                if self._pending is None and not (self._thread and self._thread.is_alive()):
+                    break
+        if self.error:
+            raise self.error
+        return self.result
+
+
+def stats_json(stats: IndexStats) -> str:
+    return json.dumps(asdict(stats), ensure_ascii=False)
