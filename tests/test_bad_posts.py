@@ -9,12 +9,15 @@ reader, the cleaner, the renderer and the sanitiser.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -444,6 +447,51 @@ def test_an_engine_bug_costs_one_post_named_in_an_error(tmp_path, monkeypatch, s
     assert error.file == "posts/2025-03-02-bakuhatsu.md"
     assert error.message.startswith("internal error while building this post: IndexError: list index out of range at ")
     assert "tsuzuri bug" in error.hint
+
+
+CHROMIUM = "/usr/bin/chromium"
+HOSTILE_PAGES = ["/", "/archive/", "/2025/02/14/html-in-title/", "/2025/02/15/html-in-tags/",
+                 "/2025/02/16/html-in-excerpt/", "/2025/02/17/html-in-author-and-category/",
+                 "/2025/02/07/script-in-body/", "/2025/02/09/event-handler/", "/2025/02/13/attr-list-onclick/"]
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("TSUZURI_REQUIRE_BROWSER"),
+                    reason="Debian's chromium is not installed")
+def test_nothing_hostile_runs_in_a_browser(built):
+    """Every hostile value through a real browser: pages, tag and category pages, search results
+    (Pagefind metadata) and facets. Any alert() that ran would open a dialog."""
+    from playwright import sync_api
+
+    _, out = built
+    handler = type("Quiet", (http.server.SimpleHTTPRequestHandler,), {"log_message": lambda *a: None})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    tag_pages = sorted("/" + p.parent.relative_to(out).as_posix() + "/" for p in out.glob("*/*/index.html")
+                       if p.parent.parent.name in ("tags", "categories"))
+    dialogs: list[str] = []
+    try:
+        with sync_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+            context = browser.new_context(locale="ja-JP")
+            context.route(re.compile(r"^(?!http://127\.0\.0\.1)"), lambda route: route.abort())
+            page = context.new_page()
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            for url in HOSTILE_PAGES + tag_pages:
+                page.goto(base + url, wait_until="load")
+            page.goto(base + "/search/?q=" + "試験用", wait_until="load")
+            page.wait_for_function("document.querySelector('[data-tz-search-page]').dataset.state === 'done'",
+                                   timeout=20000)
+            titles = page.locator(".tz-search-page__results .tz-hit__title").all_inner_texts()
+            facets = " ".join(page.locator(".tz-facet").all_inner_texts())
+            browser.close()
+    finally:
+        server.shutdown()
+    assert len(tag_pages) >= 4
+    assert "<script>alert('title')</script>危険なタイトル" in [t.strip() for t in titles]
+    assert "<svg onload=alert('category')>" in facets and "<img src=x onerror=alert('tag')>" in facets
+    assert dialogs == []
 
 
 # ---------------------------------------------------------------- raw HTML for trusted sites
