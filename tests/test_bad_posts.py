@@ -210,7 +210,7 @@ def test_load_reports_and_places_each_case(site, name):
         assert posts == [] and any(d.severity == ERROR for d in site.diagnostics if d.file == source)
 
 
-def test_refused_posts_are_not_half_published(site, built):
+def test_refused_posts_are_not_half_published(built):
     _, out = built
     pages = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
     # neither side of a merge conflict, nor the loser of a URL collision, reaches the site
