@@ -29,6 +29,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from test_build import make_project
 from tsuzuri.config import SiteConfig
 from tsuzuri.diagnostics import ERROR, NOTE, WARNING
 from tsuzuri.posts import read_post
@@ -76,13 +77,7 @@ REFUSED = sorted(n for n, e in EXPECTED.items() if e["outcome"] == "refused")
 
 def write_project(tmp: Path, skip: tuple[str, ...] = (), **tsuzuri_extra) -> Path:
     """A site in tmp using this repo's hook, templates and docs, whose posts are the bad corpus."""
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    config["hooks"] = [str(ROOT / "hooks" / "tsuzuri_hooks.py")]
-    config["theme"]["custom_dir"] = str(ROOT / "templates")
-    config["docs_dir"] = str(ROOT / "docs")
-    config["watch"] = []
-    config["extra"]["tsuzuri"].update(tsuzuri_extra)
-    (tmp / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    make_project(tmp, {}, **tsuzuri_extra)
     posts = tmp / "posts"
     posts.mkdir()
     for path in BAD.iterdir():
