@@ -4,6 +4,8 @@
 - on_files:        add one virtual file per page of the site (posts, lists, archive)
 - on_page_content: hand MkDocs the engine's HTML instead of converting Markdown again
 - on_page_context: give templates the page's data as ``tsuzuri``
+- on_nav/on_env/on_post_page: skip rendering pages whose inputs did not change
+  (``tsuzuri.pagecache``: the stored output is handed over through a one-line template)
 
 Diagnostics go to MkDocs' log: warnings as WARNING (so ``--strict`` fails on them), errors
 as ERROR. Notes (automatic repairs) are DEBUG (``mkdocs build -v`` shows them). MkDocs does not reload hook code under
@@ -13,17 +15,25 @@ registry are picked up, but changes to tsuzuri/ itself need a restart.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
+import os
 import sys
+from functools import partial
+from importlib.metadata import version
 from pathlib import Path
 
 # The engine lives beside hooks/; make it importable without installing the project.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import yaml  # noqa: E402
+from jinja2 import ChoiceLoader, DictLoader  # noqa: E402
+from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
+from mkdocs.structure.pages import Page  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 
+from tsuzuri import pagecache  # noqa: E402
 from tsuzuri import pages as tz_pages  # noqa: E402
 from tsuzuri import site as tz_site  # noqa: E402
 from tsuzuri.config import SiteConfig  # noqa: E402
@@ -31,7 +41,7 @@ from tsuzuri.diagnostics import ERROR, WARNING  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.tsuzuri")
 
-_state: dict = {"specs": {}, "site": None}
+_state: dict = {"specs": {}, "site": None, "nav": None, "pages": None, "render": {}}
 
 
 def on_config(config, **_):
@@ -42,17 +52,24 @@ def on_config(config, **_):
     for d in site.diagnostics:
         level = logging.ERROR if d.severity >= ERROR else logging.WARNING if d.severity == WARNING else logging.DEBUG
         log.log(level, d.format())
+    stats = site.cache_stats
     log.info(f"tsuzuri: {len(site.posts)} posts; {site.clean_summary()}; "
-             f"{site.diagnostics.count(ERROR)} errors, {site.diagnostics.count(WARNING)} warnings")
+             f"{site.diagnostics.count(ERROR)} errors, {site.diagnostics.count(WARNING)} warnings; "
+             f"{stats.get('prepare_misses', 0)} posts rendered, {stats.get('prepare_hits', 0)} from .cache/")
     _state["site"] = site
     _state["specs"] = {spec.src_uri: spec for spec in tz_pages.build(site)}
+    _state["pages"], _state["render"] = pagecache.PageCache(root), {}
+    _state["site_parts"] = [  # what every page sees besides its own spec (nav: see on_env)
+        Path(config.config_file_path).read_bytes(), config.site_url or "", str(config.use_directory_urls),
+        json.dumps(dict(config.theme), sort_keys=True, default=repr), Path(__file__).read_bytes(),
+        version("mkdocs"), version("mkdocs-material"), pagecache.files_digest(Path(config.docs_dir), (".md",))]
     return config
 
 
 def on_files(files: Files, config, **_):
     for spec in _state["specs"].values():
-        meta = yaml.safe_dump({"title": spec.title, "template": spec.template}, allow_unicode=True)
-        file = File.generated(config, spec.src_uri, content=f"---\n{meta}---\n")
+        meta = json.dumps({"title": spec.title, "template": spec.template}, ensure_ascii=False)  # JSON is YAML
+        file = File.generated(config, spec.src_uri, content=f"---\n{meta}\n---\n")
         file.dest_uri = spec.dest_uri
         existing = files.get_file_from_path(spec.src_uri)
         if existing is not None:
@@ -74,4 +91,133 @@ def on_page_context(context, page, **_):
     spec = _state["specs"].get(page.file.src_uri)
     if spec is not None:
         context["tsuzuri"] = spec.context
+    if page.meta.get("template") == pagecache.CACHED_TEMPLATE:  # see on_env
+        fp, _ = _state["render"][page.file.src_uri]
+        context["tsuzuri_cached"] = _state["pages"].get(fp)  # None if it vanished: the fallback renders
+        context["tsuzuri_template"] = page.meta["tsuzuri_template"]
     return context
+
+
+# -- the rendered-page cache (tsuzuri.pagecache) --------------------------------------------
+
+class _GeneratedPage(Page):
+    """A generated page's source is only front matter: skip building a Markdown parser for it."""
+
+    def render(self, config, files):
+        if (self.markdown or "").strip():
+            return super().render(config, files)
+        self.content, self.toc, self.present_anchor_ids = "", get_toc([]), set()
+
+
+def on_startup(command, dirty=False, **_):
+    _state["dirty"] = dirty
+    if dirty:  # our pages are rebuilt exactly when their inputs change: MkDocs' caveat does not apply
+        logging.getLogger("mkdocs.commands.build").addFilter(
+            lambda record: not str(record.msg).startswith("A 'dirty' build is being performed"))
+
+
+def on_nav(nav, config, files, **_):
+    """Fingerprint every generated page; with --dirty, MkDocs skips the unchanged ones entirely."""
+    _state["nav"], render = nav, {}
+    _state["render"] = render
+    for src_uri in _state["specs"]:
+        file = files.get_file_from_path(src_uri)
+        if file is not None and type(file.page) is Page:
+            file.page.__class__ = _GeneratedPage
+    cache = _state["pages"]
+    if cache is None or not cache.use:
+        return nav
+    cache.begin(config.theme.get_env(), [config.theme.custom_dir], *_state["site_parts"], _nav_digest(nav))
+    written = _state.setdefault("written", {})  # output file -> fingerprint of what it holds
+    for src_uri, spec in _state["specs"].items():
+        file = files.get_file_from_path(src_uri)
+        if file is None or file.page is None:
+            continue
+        render[src_uri] = fp, _ = cache.lookup(spec)
+        if _state.get("dirty"):
+            file.is_modified = partial(_changed, file.abs_dest_path, fp)
+    if _state.get("dirty"):  # hand-written pages: also when anything every page shows changed
+        _state["dests"] = {file.abs_dest_path for file in files.documentation_pages()}
+        for file in files.documentation_pages():
+            if file.src_uri not in _state["specs"]:
+                file.is_modified = partial(_changed_doc, file.is_modified, file.abs_dest_path, cache.site_fp)
+    return nav
+
+
+def _changed(dest: str, fp: str) -> bool:
+    return _state["written"].get(dest) != fp or not os.path.exists(dest)
+
+
+def _changed_doc(modified, dest: str, site_fp: str) -> bool:
+    return modified() or _state["written"].get(dest) != site_fp
+
+
+def on_env(env, config, files, **_):
+    """Pages are read; before they are rendered, serve the unchanged ones from the cache."""
+    _state["env"] = env
+    if _state["pages"] is None or not _state["pages"].use:
+        return env
+    env.loader = ChoiceLoader([DictLoader({pagecache.CACHED_TEMPLATE: pagecache.CACHED_SOURCE}), env.loader])
+    for src_uri, (fp, hit) in _state["render"].items():
+        page = files.get_file_from_path(src_uri).page
+        if hit and page.markdown is not None:  # read this build (with --dirty, unchanged ones are not)
+            page.meta["tsuzuri_template"] = page.meta.get("template", "main.html")
+            page.meta["template"] = pagecache.CACHED_TEMPLATE
+    return env
+
+
+def on_pre_template(template, template_name, **_):
+    """The theme's 404 page is a page like the others: serve it from the cache too."""
+    if template_name != "404.html" or _state["pages"] is None or not _state["pages"].use:
+        return template
+    _state["render"][template_name] = fp, hit = _state["pages"].lookup_template(template_name)
+    return _state["env"].get_template(pagecache.CACHED_TEMPLATE) if hit else template
+
+
+def on_template_context(context, template_name, **_):
+    fp, hit = _state["render"].get(template_name, (None, False))
+    if hit:
+        context["tsuzuri_cached"], context["tsuzuri_template"] = _state["pages"].get(fp), template_name
+    return context
+
+
+@event_priority(100)  # first: store what the template rendered, before any plugin changes it
+def on_post_page(output, page, **_):
+    fp, hit = _state["render"].get(page.file.src_uri, (None, True))
+    if not hit:
+        _state["pages"].put(fp, output)
+        log.debug(f"tsuzuri: rendered {page.file.dest_uri}")
+    if _state["pages"] is not None and _state["pages"].use:
+        _state["written"][page.file.abs_dest_path] = fp or _state["pages"].site_fp
+    return output
+
+
+@event_priority(100)
+def on_post_template(output, template_name, **_):
+    fp, hit = _state["render"].get(template_name, (None, True))
+    if not hit:
+        _state["pages"].put(fp, output)
+    return output
+
+
+def on_post_build(config, **_):
+    cache = _state["pages"]
+    if cache is None or not cache.use:
+        return
+    rendered = sum(1 for _, hit in _state["render"].values() if not hit)
+    log.info(f"tsuzuri: {rendered} pages rendered, {len(_state['render']) - rendered} from .cache/")
+    cache.finish()
+    if _state.get("dirty"):  # pages of removed posts: --dirty would leave their files behind
+        site_dir = os.path.join(os.path.abspath(config.site_dir), "")
+        for dest in [d for d in _state["written"] if d.startswith(site_dir) and d not in _state["dests"]]:
+            del _state["written"][dest]
+            with contextlib.suppress(OSError):
+                os.remove(dest)
+
+
+def _nav_digest(nav) -> str:
+    """Titles and URLs of the navigation, which every page shows."""
+    def walk(items):
+        return [[type(i).__name__, str(i.title), getattr(i, "url", None), walk(getattr(i, "children", None) or [])]
+                for i in items]
+    return json.dumps(walk(nav.items if nav is not None else []), ensure_ascii=False)

@@ -1,9 +1,10 @@
-"""Command line: ``python -m tsuzuri check | clean``.
+"""Command line: ``python -m tsuzuri check | clean | bench``.
 
 check PATH...   read, clean and render posts without building; print every diagnostic;
                 exit 1 on errors (and on warnings with --strict).
 clean PATH...   remove ---END--- fragments and repeats from posts' bodies (front matter is
                 kept byte for byte): print the result, or --write in place, or --out DIR.
+bench           time builds and previews on synthetic posts (see bench.py).
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     out.add_argument("--out", type=Path, metavar="DIR", help="write cleaned copies into DIR")
     p.add_argument("--json", action="store_true", help="print the cleaning reports as JSON")
 
+    p = sub.add_parser("bench", help="time builds and previews at blog scale (synthetic posts)")
+    from . import bench
+    bench.add_arguments(p)
+
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -46,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
+    if args.command == "bench":
+        from . import bench
+        return bench.main(args)
     try:
         config = SiteConfig.from_mkdocs_yml(args.config)
     except ValueError as exc:

@@ -18,7 +18,8 @@ from pathlib import Path
 from . import fragments, liquid, titles, urls
 from .config import SiteConfig
 from .diagnostics import ERROR, WARNING, Diagnostics
-from .posts import Post, discover, read_post
+from .cache import PostCache
+from .posts import Post, discover
 from .render import Renderer, reading_minutes, summarize
 
 # Destinations the site's own pages use; a post permalink may not take them.
@@ -33,6 +34,7 @@ class Site:
     posts: list[Post] = field(default_factory=list)        # published, newest first
     unpublished: list[Post] = field(default_factory=list)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    cache_stats: dict = field(default_factory=dict)
 
     @property
     def cleaned(self) -> list[Post]:
@@ -58,9 +60,10 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
     if only is not None:
         wanted = {p.resolve() for p in only}
         paths = [p for p in paths if p.resolve() in wanted or any(w in p.resolve().parents for w in wanted)]
+    cache = PostCache(root)  # read + prepare once per content; see cache.py
     read: list[Post] = []
     for path in paths:
-        post, diags = read_post(path, config, posts_dir, root)
+        post, diags = cache.read(path, config, posts_dir, root)
         if post is None:
             site.diagnostics.extend(diags)
         elif post.published:
@@ -74,11 +77,11 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
     for post in read:
         if id(post) not in placed_ids:  # refused a URL: report what was found while reading it
             site.diagnostics.extend(post.diagnostics)
-    renderer = Renderer()
-    resolver = _resolver(placed, config)
+    cache.prepare_all(placed, config, prepare, _resolver, Renderer)
     for post in placed:
-        prepare(post, config, renderer, resolver)
         site.diagnostics.extend(post.diagnostics)
+    cache.finish(prune=only is None)
+    site.cache_stats = cache.stats
     site.posts = sorted(placed, key=lambda p: p.sort_key, reverse=True)
     return site
 

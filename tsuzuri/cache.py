@@ -1,0 +1,392 @@
+"""Content cache: a post's read + clean + render work is done once per content.
+
+An entry is keyed by the file's bytes, its path, the engine's own source and the versions
+of what renders Markdown. What a post's work read besides its file is recorded while it
+runs and checked on every use, so the key never has to guess it:
+
+- the config attributes it read (``timezone`` for dates, ``excerpt_chars`` for summaries;
+  ``url``/``baseurl``/``extra`` only matter to posts with Liquid markup), compared by value;
+- every ``{% post_url %}``/``{% link %}`` it resolved, re-resolved against this build's posts.
+
+A stale dependency means the work is redone, never served. Entries live in
+``.cache/posts/`` under the project root; a missing, unreadable or corrupt entry is a miss
+(and is replaced), so the folder can be deleted at any time. ``TSUZURI_CACHE=0`` turns the
+cache off. Entries are pickles: the folder is as trusted as the project's own code.
+
+Cold work is spread over a process pool when there is enough of it (``TSUZURI_WORKERS``
+sets the number of processes; 1 = none).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import multiprocessing
+import os
+import pickle
+import sys
+import time
+from dataclasses import fields
+from functools import lru_cache
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Callable
+
+from . import __version__
+from .diagnostics import Diagnostics
+from .posts import Post, _display, read_post
+
+FORMAT = 1                          # bump when the entry layout changes
+LIQUID_ONLY = ("url", "baseurl", "extra")   # config a post without Liquid markup never uses
+POOL_MIN = 48                       # fewer cold posts than this are not worth a pool's start-up
+KEEP_UNUSED = 24 * 3600             # entries unused for a day are pruned (other branches, old edits)
+_POST_FIELDS = tuple(f.name for f in fields(Post))
+
+
+@lru_cache(maxsize=None)
+def engine_digest() -> str:
+    """The engine's source and the renderer's versions: a code change never serves old output.
+
+    Computed once per process, i.e. for the code that is actually running (``mkdocs serve``
+    does not reload it).
+    """
+    import markdown
+    import pygments
+    import pymdownx
+    import yaml
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{FORMAT}|{__version__}|{sys.version_info[:2]}|{markdown.__version__}|"
+             f"{pymdownx.__version__}|{pygments.__version__}|{yaml.__version__}".encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def enabled() -> bool:
+    return os.environ.get("TSUZURI_CACHE", "1").strip().lower() not in ("0", "off", "false", "no")
+
+
+class _Recording:
+    """A read-only view of the config that remembers which attributes were read."""
+
+    def __init__(self, config, skip: tuple[str, ...] = ()) -> None:
+        self._config, self._skip, self.used = config, skip, {}
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._config, name)
+        if name not in self._skip:
+            self.used.setdefault(name, value)
+        return value
+
+
+def _deps_hold(used: dict, config) -> bool:
+    try:
+        return all(getattr(config, name) == value for name, value in used.items())
+    except AttributeError:  # a field the current engine no longer has
+        return False
+
+
+def _has_liquid(post: Post) -> bool:
+    return "{{" in post.body or "{%" in post.body
+
+
+def prepare_one(post: Post, config, renderer, resolve, prepare: Callable) -> dict:
+    """Run ``prepare`` on post; return what it changed and what it depended on."""
+    before = {name: getattr(post, name) for name in _POST_FIELDS}
+    start = len(post.diagnostics)
+    recording = _Recording(config, () if _has_liquid(post) else LIQUID_ONLY)
+    links: list[tuple[str, str, str | None]] = []
+
+    def tracked(kind: str, arg: str) -> str | None:
+        target = resolve(kind, arg)
+        links.append((kind, arg, target))
+        return target
+
+    prepare(post, recording, renderer, tracked)
+    changed = {name: getattr(post, name) for name in _POST_FIELDS
+               if name != "diagnostics" and getattr(post, name) is not before[name]}
+    return {"fields": changed, "diags": list(post.diagnostics[start:]),
+            "deps": recording.used, "links": links}
+
+
+def apply(post: Post, prep: dict) -> None:
+    for name, value in prep["fields"].items():
+        setattr(post, name, type(value)(value) if type(value) in (list, dict) else value)
+    post.diagnostics.extend(prep["diags"])
+
+
+def _well_formed(entry) -> bool:
+    if not (isinstance(entry, dict) and entry.get("format") == FORMAT and isinstance(entry.get("read"), bytes)
+            and isinstance(entry.get("read_deps"), dict)):
+        return False
+    deps = entry.get("prep_deps")
+    if deps is None:
+        return True
+    return (isinstance(deps, tuple) and len(deps) == 2 and isinstance(deps[0], dict)
+            and isinstance(deps[1], list) and all(isinstance(x, tuple) and len(x) == 3 for x in deps[1])
+            and isinstance(entry.get("prep"), bytes))
+
+
+def _pickle(value) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpickled(entry: dict, part: str):
+    """An entry's read or prep part as objects, unpickled once per process (then bytes dropped)."""
+    if part + "_obj" not in entry:
+        entry[part + "_obj"] = pickle.loads(entry[part])
+        del entry[part]
+    return entry[part + "_obj"]
+
+
+def _fresh(post: Post) -> Post:
+    """A copy whose lists and dicts are its own: later build steps may change them in place."""
+    copy_ = copy.copy(post)
+    for name in _POST_FIELDS:
+        value = getattr(post, name)
+        if isinstance(value, (list, dict)):
+            setattr(copy_, name, type(value)(value))
+    return copy_
+
+
+# This process's memory of entries (``mkdocs serve`` rebuilds without reading them again)
+# and of which key each unchanged file has.
+_MEMO: dict[str, dict] = {}
+_SEEN: dict[Path, tuple[tuple, str]] = {}
+_TOUCHED: set[str] = set()
+
+
+class PostCache:
+    """Per-build view of ``.cache/posts``: wraps ``read_post`` and ``prepare``."""
+
+    def __init__(self, root: Path, use: bool | None = None) -> None:
+        self.dir = root / ".cache" / "posts"
+        self.use = enabled() if use is None else use
+        self._entries: dict[Post, tuple[str, dict]] = {}
+        self._used: set[str] = set()
+        self.stats = {"read_hits": 0, "read_misses": 0, "prepare_hits": 0, "prepare_misses": 0,
+                      "workers": 1, "errors": 0}
+
+    # -- storage --------------------------------------------------------------------------
+
+    def _path(self, key: str) -> Path:
+        return self.dir / key[:2] / f"{key}.pkl"
+
+    def _load(self, key: str) -> dict | None:
+        path = self._path(key)
+        try:
+            entry = pickle.loads(path.read_bytes())
+            if _well_formed(entry):
+                return entry
+        except FileNotFoundError:
+            return None
+        except Exception:  # corrupt or from another Python: recompute and replace it
+            pass
+        self.stats["errors"] += 1
+        try:
+            path.unlink()
+        except OSError:
+            pass
+        return None
+
+    def _store(self, key: str, entry: dict) -> None:
+        path = self._path(key)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(_pickle(entry))
+            os.replace(tmp, path)
+        except OSError:  # read-only checkout, full disk: the build goes on uncached
+            self.stats["errors"] += 1
+            tmp.unlink(missing_ok=True)
+
+    # -- read -----------------------------------------------------------------------------
+
+    def read(self, path: Path, config, posts_dir: Path, root: Path | None = None
+             ) -> tuple[Post | None, Diagnostics]:
+        """``posts.read_post``, served from the cache when the file and its inputs are unchanged."""
+        if not self.use:
+            return read_post(path, config, posts_dir, root)
+        key = self._key(path, posts_dir, root)
+        if key is None:
+            return read_post(path, config, posts_dir, root)  # unreadable: it reports the problem
+        self._used.add(key)
+        entry = _MEMO.get(key) or self._load(key)
+        if entry is not None and _deps_hold(entry["read_deps"], config):
+            try:
+                post, diags = _unpickled(entry, "read")
+            except Exception:
+                self.stats["errors"] += 1
+            else:
+                self.stats["read_hits"] += 1
+                _MEMO[key] = entry
+                if post is None:
+                    return None, Diagnostics(diags)
+                post = _fresh(post)
+                post.path = path
+                self._entries[post] = (key, entry)
+                return post, post.diagnostics
+        self.stats["read_misses"] += 1
+        recording = _Recording(config)
+        post, diags = read_post(path, recording, posts_dir, root)
+        entry = {"format": FORMAT, "read_deps": recording.used, "read": _pickle((post, diags)),
+                 "prep_deps": None}
+        if post is None or not post.published:
+            self._store(key, entry)
+        else:
+            self._entries[post] = (key, entry)  # stored once prepared
+        return post, diags
+
+    def _key(self, path: Path, posts_dir: Path, root: Path | None) -> str | None:
+        """The file's bytes and what read_post derives from its path (date, slug, display path).
+
+        Unchanged files (same inode, size, mtime and ctime) are not read again in this process.
+        """
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        signature = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, str(root))
+        known = _SEEN.get(path)
+        if known is not None and known[0] == signature:
+            return known[1]
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        h = hashlib.blake2b(digest_size=20)
+        h.update(f"{engine_digest()}|{path.relative_to(posts_dir).as_posix()}|{_display(path, root)}\0".encode())
+        h.update(raw)
+        _SEEN[path] = (signature, h.hexdigest())
+        return _SEEN[path][1]
+
+    # -- prepare --------------------------------------------------------------------------
+
+    def prepare_all(self, posts: list[Post], config, prepare: Callable, make_resolver: Callable,
+                    renderer_factory: Callable) -> None:
+        """``prepare`` every post (in place), from the cache where its dependencies still hold."""
+        resolve = make_resolver(posts, config)
+        todo = []
+        for post in posts:
+            key, entry = self._entries.get(post, (None, None))
+            prep = self._cached_prep(entry, config, resolve)
+            if prep is not None:
+                apply(post, prep)
+                self.stats["prepare_hits"] += 1
+            else:
+                todo.append(post)
+        self.stats["prepare_misses"] = len(todo)
+        workers = _workers(len(todo))
+        if workers > 1:
+            self.stats["workers"] = workers
+            preps = _pool_map(todo, posts, config, prepare, make_resolver, renderer_factory, workers)
+        else:
+            renderer = renderer_factory() if todo else None
+            preps = (prepare_one(post, config, renderer, resolve, prepare) for post in todo)
+        for post, prep in zip(todo, preps):
+            if workers > 1:
+                apply(post, prep)
+            if self.use and post in self._entries:
+                key, entry = self._entries[post]
+                entry = {"format": FORMAT, "read_deps": entry["read_deps"],
+                         "read": entry["read"] if "read" in entry else _pickle(entry["read_obj"]),
+                         "prep_deps": (prep["deps"], prep["links"]), "prep": _pickle(prep)}
+                self._store(key, entry)
+                _MEMO[key] = entry  # unpickled on use: not the live post's objects
+
+    def _cached_prep(self, entry: dict | None, config, resolve) -> dict | None:
+        if not self.use or entry is None or entry.get("prep_deps") is None:
+            return None
+        deps, links = entry["prep_deps"]
+        if not _deps_hold(deps, config) or any(resolve(k, a) != t for k, a, t in links):
+            return None
+        try:
+            return _unpickled(entry, "prep")
+        except Exception:
+            self.stats["errors"] += 1
+            return None
+
+    # -- housekeeping ---------------------------------------------------------------------
+
+    def finish(self, prune: bool) -> None:
+        """Mark this build's entries as used; after a whole-site build, drop long-unused ones."""
+        if not self.use:
+            return
+        if prune:  # the memory copy keeps what this build used (mkdocs serve: the next rebuild)
+            for key in set(_MEMO) - self._used:
+                del _MEMO[key]
+        if not self.dir.is_dir():
+            return
+        now = time.time()
+        for key in self._used - _TOUCHED:
+            try:
+                os.utime(self._path(key), (now, now))
+                _TOUCHED.add(key)
+            except OSError:
+                pass
+        stamp = self.dir / ".pruned"
+        if prune and (not stamp.exists() or stamp.stat().st_mtime < now - 3600):  # hourly at most
+            prune_unused(self.dir, now - KEEP_UNUSED)
+            stamp.touch()
+
+
+def prune_unused(folder: Path, before: float) -> int:
+    """Delete cache files (and stray temporaries) last used before ``before``."""
+    removed = 0
+    for path in folder.rglob("*"):
+        try:
+            if path.is_file() and path.parent != folder and path.stat().st_mtime < before:  # entries only
+                path.unlink()
+                removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+# -- process pool -----------------------------------------------------------------------------
+
+def _workers(todo: int) -> int:
+    wanted = os.environ.get("TSUZURI_WORKERS")
+    try:
+        cores = int(wanted) if wanted else len(os.sched_getaffinity(0))
+    except (ValueError, AttributeError):
+        cores = os.cpu_count() or 1
+    if cores <= 1 or todo < POOL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(cores, todo // (POOL_MIN // 2))
+
+
+_worker: dict = {}
+
+
+def _init_worker(table, config, prepare, make_resolver, renderer_factory) -> None:
+    stubs = [SimpleNamespace(rel=rel, url=url) for rel, url in table]
+    _worker.update(config=config, prepare=prepare, resolve=make_resolver(stubs, config),
+                   renderer=renderer_factory())
+
+
+def _work(post: Post) -> dict:
+    w = _worker
+    return prepare_one(post, w["config"], w["renderer"], w["resolve"], w["prepare"])
+
+
+def _pool_map(todo, posts, config, prepare, make_resolver, renderer_factory, workers) -> list[dict]:
+    """prepare_one over todo in ``workers`` forked processes, results in order.
+
+    Posts travel without their diagnostics' history mixed up: each worker gets a copy and
+    the parent applies the returned changes to its own objects.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    table = [(p.rel, p.url) for p in posts]
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(table, config, prepare, make_resolver, renderer_factory)) as pool:
+        # send copies with an empty diagnostics list: the parent keeps (and extends) its own
+        light = []
+        for post in todo:
+            c = copy.copy(post)
+            c.diagnostics = Diagnostics()
+            light.append(c)
+        return list(pool.map(_work, light, chunksize=max(1, len(light) // (workers * 8))))
