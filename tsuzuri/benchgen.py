@@ -114,7 +114,8 @@ def post_text(i: int, seed: int = 7, edit: int = 0) -> tuple[str, str]:
     title = f"{a}と{b}、{rng.choice(TOPICS)}で新局面へ——第{i}回分析"
     if edit:
         title = f"{title}（改訂{edit}）"
-        body += f"\n\n追記（改訂{edit}）：{sentence(rng, f'edit-{i}-{edit}')}"
+        extra = sentence(random.Random(f"{seed}-{i}-edit-{edit}"), f"edit-{i}-{edit}")  # front matter stays
+        body += f"\n\n追記（改訂{edit}）：{extra}"
     tags = ["AI", "最新ニュース", "技術動向"] + rng.sample(TAGS[1:], rng.randint(1, 3))
     category = "ニュース" if rng.random() < 0.25 else "投資分析"
     front = (f'---\nlayout: post\ntitle: "{title}"\ndate: {date:%Y-%m-%d %H:%M:%S} +0000\n'

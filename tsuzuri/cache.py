@@ -26,6 +26,7 @@ import os
 import pickle
 import sys
 import time
+import zlib
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
@@ -116,6 +117,21 @@ def apply(post: Post, prep: dict) -> None:
     post.diagnostics.extend(prep["diags"])
 
 
+MAGIC = b"TZC1"
+
+
+def seal(data: bytes) -> bytes:
+    """Data with a checksum: a damaged entry is found out rather than served."""
+    return MAGIC + zlib.crc32(data).to_bytes(4, "big") + data
+
+
+def unseal(blob: bytes) -> bytes:
+    data = blob[8:]
+    if blob[:4] != MAGIC or zlib.crc32(data).to_bytes(4, "big") != blob[4:8]:
+        raise ValueError("damaged cache entry")
+    return data
+
+
 def _well_formed(entry) -> bool:
     if not (isinstance(entry, dict) and entry.get("format") == FORMAT and isinstance(entry.get("read"), bytes)
             and isinstance(entry.get("read_deps"), dict)):
@@ -176,7 +192,7 @@ class PostCache:
     def _load(self, key: str) -> dict | None:
         path = self._path(key)
         try:
-            entry = pickle.loads(path.read_bytes())
+            entry = pickle.loads(unseal(path.read_bytes()))
             if _well_formed(entry):
                 return entry
         except FileNotFoundError:
@@ -195,7 +211,7 @@ class PostCache:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(_pickle(entry))
+            tmp.write_bytes(seal(_pickle(entry)))
             os.replace(tmp, path)
         except OSError:  # read-only checkout, full disk: the build goes on uncached
             self.stats["errors"] += 1

@@ -21,7 +21,7 @@ from typing import Iterable
 
 from jinja2 import Environment, TemplateNotFound, nodes
 
-from .cache import KEEP_UNUSED, enabled, engine_digest, prune_unused
+from .cache import KEEP_UNUSED, enabled, engine_digest, prune_unused, seal, unseal
 
 CACHED_TEMPLATE = "tsuzuri-cached.html"
 # the stored output as is; if it vanished since it was found, render the page's own template
@@ -184,9 +184,13 @@ class PageCache:
             return None
         path = self._path(fp)
         try:
-            html = path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+            html = unseal(path.read_bytes()).decode("utf-8")
+        except OSError:
             self.misses += 1
+            return None
+        except ValueError:  # damaged (checksum) or not UTF-8: drop it, the page is rendered instead
+            self.misses += 1
+            path.unlink(missing_ok=True)
             return None
         self.hits += 1
         self._used.append(path)
@@ -198,13 +202,14 @@ class PageCache:
 
     def put_file(self, name: str, text: str) -> None:
         if self.use:
-            self._write(self.dir / name, text)
+            self._write(self.dir / name, text, sealed=False)
 
-    def _write(self, path: Path, html: str) -> None:
+    def _write(self, path: Path, html: str, sealed: bool = True) -> None:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(html.encode("utf-8", "surrogatepass"))
+            data = html.encode("utf-8", "surrogatepass")
+            tmp.write_bytes(seal(data) if sealed else data)
             os.replace(tmp, path)
         except OSError:
             tmp.unlink(missing_ok=True)
