@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from jinja2 import ChoiceLoader, DictLoader  # noqa: E402
+from watchdog.observers.polling import PollingObserver  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
@@ -40,6 +41,7 @@ from tsuzuri.config import SiteConfig  # noqa: E402
 from tsuzuri.diagnostics import ERROR, WARNING  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.tsuzuri")
+POLL_SECONDS = 0.2  # mkdocs serve: how often to look for saved files
 
 _state: dict = {"specs": {}, "site": None, "nav": None, "pages": None, "render": {}}
 
@@ -109,6 +111,23 @@ class _GeneratedPage(Page):
         self.content, self.toc, self.present_anchor_ids = "", get_toc([]), set()
 
 
+def on_serve(server, config, **_):
+    """Notice a saved post sooner: MkDocs polls for changes every 0.5 s; poll every 0.2 s.
+
+    Same kind of watcher (polling, which MkDocs chose for editors' atomic saves and network
+    drives), shorter interval; only paths MkDocs watches before this event need moving.
+    """
+    moved = []
+    for path in [config.docs_dir, config.config_file_path, *config.theme.dirs]:
+        with contextlib.suppress(KeyError):
+            server.unwatch(path)
+            moved.append(path)
+    server.observer = PollingObserver(timeout=POLL_SECONDS)
+    for path in moved:
+        server.watch(path)
+    return server
+
+
 def on_startup(command, dirty=False, **_):
     _state["dirty"] = dirty
     if dirty:  # our pages are rebuilt exactly when their inputs change: MkDocs' caveat does not apply
@@ -157,6 +176,7 @@ def on_env(env, config, files, **_):
     _state["env"] = env
     if _state["pages"] is None or not _state["pages"].use:
         return env
+    env.bytecode_cache = pagecache.template_code(Path(config.config_file_path).resolve().parent)
     env.loader = ChoiceLoader([DictLoader({pagecache.CACHED_TEMPLATE: pagecache.CACHED_SOURCE}), env.loader])
     for src_uri, (fp, hit) in _state["render"].items():
         page = files.get_file_from_path(src_uri).page

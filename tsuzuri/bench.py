@@ -35,6 +35,7 @@ from . import benchgen
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_FILES = ("mkdocs.yml", "hooks", "templates", "docs", "entities.yml", "tsuzuri")
 STATS_ENV = "TSUZURI_BENCH_STATS"
+SERVE_ARGS = ["--dirty"]  # the preview the README recommends: only changed pages are written
 
 
 # -- the child: one mkdocs command, timed from the inside -------------------------------------
@@ -169,7 +170,7 @@ def serve_latencies(project: Project, runs: int) -> dict:
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
     stats_file = project.dir / ".bench-serve.json"
-    proc = subprocess.Popen([sys.executable, "-m", "tsuzuri.bench", "serve", "-a", f"127.0.0.1:{port}"],
+    proc = subprocess.Popen([sys.executable, "-m", "tsuzuri.bench", "serve", *SERVE_ARGS, "-a", f"127.0.0.1:{port}"],
                             cwd=project.dir, env=project.env(stats_file),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     out: dict = {"edit_s": [], "new_s": [], "start_s": None}

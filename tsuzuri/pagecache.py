@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from jinja2 import Environment, TemplateNotFound, nodes
+from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
 from .cache import KEEP_UNUSED, enabled, engine_digest, prune_unused, seal, unseal
 
@@ -239,3 +240,50 @@ def site_fingerprint(*parts: str | bytes) -> str:
     import markdown
 
     return digest(engine_digest(), jinja2.__version__, markdown.__version__, *parts)
+
+
+class TemplateCode(FileSystemBytecodeCache):
+    """Compiled theme templates, kept in memory and in ``.cache/jinja/``.
+
+    MkDocs makes a new Jinja environment for every build, so Material's templates were
+    compiled again on every build and every ``mkdocs serve`` rebuild. Jinja checks each entry
+    against the template's source, so an edited template is compiled afresh.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(str(directory))
+        self.memory: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.memory.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+            if bucket.code is not None:
+                return
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # damaged or from another Python: compile
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.memory[bucket.key] = bucket.bytecode_to_string()
+        try:
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+_template_code: dict[Path, TemplateCode] = {}
+
+
+def template_code(root: Path) -> TemplateCode | None:
+    """The compiled-template cache of a project (None when caching is off)."""
+    if not enabled():
+        return None
+    if root not in _template_code:  # compiled code also depends on how MkDocs sets Jinja up
+        from importlib.metadata import version
+        import jinja2
+        env_key = digest(jinja2.__version__, version("mkdocs"), version("mkdocs-material"))[:16]
+        _template_code[root] = TemplateCode(root / ".cache" / "jinja" / env_key)
+    return _template_code[root]
