@@ -64,7 +64,7 @@ def on_config(config, **_):
     _state["site_parts"] = [  # what every page sees besides its own spec (nav: see on_env)
         Path(config.config_file_path).read_bytes(), config.site_url or "", str(config.use_directory_urls),
         json.dumps(dict(config.theme), sort_keys=True, default=repr), Path(__file__).read_bytes(),
-        version("mkdocs"), version("mkdocs-material"), pagecache.files_digest(Path(config.docs_dir), (".md",))]
+        version("mkdocs"), version("mkdocs-material")]
     return config
 
 
@@ -129,7 +129,7 @@ def on_serve(server, config, **_):
 
 
 def on_startup(command, dirty=False, **_):
-    _state["dirty"] = dirty
+    _state["dirty"], _state["command"] = dirty, command
     if dirty:  # our pages are rebuilt exactly when their inputs change: MkDocs' caveat does not apply
         logging.getLogger("mkdocs.commands.build").addFilter(
             lambda record: not str(record.msg).startswith("A 'dirty' build is being performed"))
@@ -148,6 +148,13 @@ def on_nav(nav, config, files, **_):
         return nav
     cache.begin(config.theme.get_env(), [config.theme.custom_dir], *_state["site_parts"], _nav_digest(nav))
     written = _state.setdefault("written", {})  # output file -> fingerprint of what it holds
+    site_dir = os.path.join(os.path.abspath(config.site_dir), "")
+    if not _state.get("dirty"):  # MkDocs empties the folder first
+        for dest in [d for d in written if d.startswith(site_dir)]:
+            del written[dest]
+    elif _state.get("loaded") != site_dir:  # what an earlier `mkdocs build` left there
+        written.update(cache.load_written(site_dir))
+        _state["loaded"] = site_dir
     for src_uri, spec in _state["specs"].items():
         file = files.get_file_from_path(src_uri)
         if file is None or file.page is None:
@@ -204,6 +211,8 @@ def on_template_context(context, template_name, **_):
 @event_priority(100)  # first: store what the template rendered, before any plugin changes it
 def on_post_page(output, page, **_):
     fp, hit = _state["render"].get(page.file.src_uri, (None, True))
+    if fp is not None:
+        _state.setdefault("built", {})[page.file.src_uri] = hit
     if not hit:
         _state["pages"].put(fp, output)
         log.debug(f"tsuzuri: rendered {page.file.dest_uri}")
@@ -224,8 +233,10 @@ def on_post_build(config, **_):
     cache = _state["pages"]
     if cache is None or not cache.use:
         return
-    rendered = sum(1 for _, hit in _state["render"].values() if not hit)
-    log.info(f"tsuzuri: {rendered} pages rendered, {len(_state['render']) - rendered} from .cache/")
+    built = _state.pop("built", {})
+    rendered = sum(1 for hit in built.values() if not hit)
+    unchanged = f", {len(_state['render']) - len(built)} unchanged (--dirty)" if _state.get("dirty") else ""
+    log.info(f"tsuzuri: {rendered} pages rendered, {len(built) - rendered} from .cache/{unchanged}")
     cache.finish()
     if _state.get("dirty"):  # pages of removed posts: --dirty would leave their files behind
         site_dir = os.path.join(os.path.abspath(config.site_dir), "")
@@ -233,11 +244,23 @@ def on_post_build(config, **_):
             del _state["written"][dest]
             with contextlib.suppress(OSError):
                 os.remove(dest)
+    if _state.get("command") == "build":  # for a later `mkdocs build --dirty`
+        cache.save_written(config.site_dir, _state["written"])
 
 
 def _nav_digest(nav) -> str:
-    """Titles and URLs of the navigation, which every page shows."""
+    """Titles and URLs of the navigation, which every page shows (with its neighbours' titles).
+
+    A page listed without a title in mkdocs.yml gets one from its source, not read yet: its
+    source stands in for the title.
+    """
+    def title(item):
+        if item.title is not None or not isinstance(item, Page):
+            return str(item.title)
+        spec = _state["specs"].get(item.file.src_uri)
+        return spec.title if spec is not None else pagecache.digest(item.file.content_bytes)
+
     def walk(items):
-        return [[type(i).__name__, str(i.title), getattr(i, "url", None), walk(getattr(i, "children", None) or [])]
+        return [[type(i).__name__, title(i), getattr(i, "url", None), walk(getattr(i, "children", None) or [])]
                 for i in items]
     return json.dumps(walk(nav.items if nav is not None else []), ensure_ascii=False)

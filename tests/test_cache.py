@@ -182,6 +182,36 @@ def test_corrupt_or_missing_cache_entries_are_recomputed(project):
     assert_same_tree(first, build(project, "c")[0])
 
 
+def test_dirty_build_rewrites_exactly_what_changed(project):
+    build(project, "site")
+    (project / "posts" / benchgen.post_name(5)).write_text(benchgen.post_text(5, edit=1)[1], encoding="utf-8")
+    (project / "posts" / benchgen.post_name(7)).unlink()
+    tampered = project / "site" / benchgen.post_url(9) / "index.html"
+    tampered.write_text("damaged", encoding="utf-8")                    # changed behind tsuzuri's back
+    out, rendered, log = build(project, "site", "--dirty")
+    assert "1 posts rendered" in log and "dirty' build" not in log
+    assert f"{benchgen.post_url(5)}index.html" in rendered
+    assert not (out / benchgen.post_url(7)).joinpath("index.html").exists()
+    assert tampered.read_text(encoding="utf-8") != "damaged"
+    assert int(re.search(r"tsuzuri: \d+ pages rendered, \d+ from .cache/, (\d+) unchanged", log)[1]) > 10
+    assert_same_tree(cold(project, "ref"), out)
+    # a hand-written page: its own output only (mkdocs.yml gives it its title in the navigation) ...
+    about = project / "docs/about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\n追記。\n", encoding="utf-8")
+    out, rendered, log = build(project, "site", "--dirty")
+    assert "追記。" in (out / "about/index.html").read_text(encoding="utf-8") and rendered == set()
+    assert_same_tree(cold(project, "ref2"), out)
+    # ... unless the navigation takes its title from it: then every page shows the change
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("- このブログについて: about.md", "- about.md"),
+                      encoding="utf-8")
+    build(project, "site", "--dirty")
+    about.write_text(about.read_text(encoding="utf-8").replace("# ", "# 新しい題 ", 1), encoding="utf-8")
+    out, rendered, _ = build(project, "site", "--dirty")
+    assert "新しい題" in (out / "index.html").read_text(encoding="utf-8") and len(rendered) > 20
+    assert_same_tree(cold(project, "ref3"), out)
+
+
 # -- what a post's work depends on (in-process: exact counts) ------------------------------------------
 
 def load(project: Path, **changes) -> dict:

@@ -5,7 +5,8 @@ For each N it writes N synthetic posts (``benchgen``) into a temporary copy of t
 processes the way editors and CI run them:
 
 - cold ``mkdocs build`` (no ``.cache/``, no ``site/``), with peak memory;
-- rebuild after adding one post, after editing one post, and with nothing changed (warm cache);
+- rebuild after adding one post, after editing one post, and with nothing changed (warm cache),
+  as ``mkdocs build`` (MkDocs empties site/ first) and as ``mkdocs build --dirty``;
 - ``mkdocs serve``: from saving an edited post to the new title being served, and from saving
   a new post to it being listed on the home page.
 
@@ -116,11 +117,11 @@ class Project:
         stats["wall_s"] = wall
         return stats
 
-    def build(self, cold: bool = False) -> dict:
+    def build(self, cold: bool = False, dirty: bool = False) -> dict:
         if cold:
             shutil.rmtree(self.dir / ".cache", ignore_errors=True)
             shutil.rmtree(self.dir / "site", ignore_errors=True)
-        return self.run(["build", "--strict", "-q"])
+        return self.run(["build", "--strict", "-q", *(["--dirty"] if dirty else [])])
 
     def add_post(self) -> tuple[str, str]:
         """Write a post newer than all others; (its URL, a string its listing shows)."""
@@ -215,16 +216,19 @@ def bench_size(n: int, runs: int, serve: bool, workdir: Path, log) -> dict:
     cold = [project.build(cold=True) for _ in range(runs)]
     result["cold"] = cold
     log(f"  cold build: {_walls(cold)} s")
-    result["noop"] = [project.build() for _ in range(runs)]
-    added, edited = [], []
-    for _ in range(runs):
-        project.add_post()
-        added.append(project.build())
-    for _ in range(runs):
-        project.edit_post()
-        edited.append(project.build())
-    result["add"], result["edit"] = added, edited
-    log(f"  +1 post: {_walls(added)} s; edit: {_walls(edited)} s; no change: {_walls(result['noop'])} s")
+    # warm: `mkdocs build` (MkDocs empties site/ first) and `mkdocs build --dirty` (only what changed)
+    for dirty in (False, True):
+        suffix = "_dirty" if dirty else ""
+        result["noop" + suffix] = [project.build(dirty=dirty) for _ in range(runs)]
+        result["add" + suffix], result["edit" + suffix] = [], []
+        for _ in range(runs):
+            project.add_post()
+            result["add" + suffix].append(project.build(dirty=dirty))
+        for _ in range(runs):
+            project.edit_post()
+            result["edit" + suffix].append(project.build(dirty=dirty))
+        log(f"  {'--dirty' if dirty else 'build'}: +1 post {_walls(result['add' + suffix])} s; "
+            f"edit {_walls(result['edit' + suffix])} s; no change {_walls(result['noop' + suffix])} s")
     if serve:
         result["serve"] = serve_latencies(project, runs)
         log(f"  serve: edit {result['serve']['edit_s']} s, new post {result['serve']['new_s']} s")
@@ -241,8 +245,9 @@ def _fmt(seconds) -> str:
 
 def table(results: list[dict]) -> str:
     rows = ["| posts | cold build | search (cold) | +1 post | search (+1) | edit 1 post | no change "
-            "| serve: edit → served | serve: new post → listed | peak RSS (cold) | CPU (cold) |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "| +1 post, --dirty | edit, --dirty | serve: edit → served | serve: new post → listed "
+            "| peak RSS (cold) | CPU (cold) |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         def med(key, field="wall_s"):
             return _median([run.get(field) for run in r[key]])
@@ -253,6 +258,7 @@ def table(results: list[dict]) -> str:
         rss = f"{peak:.0f} MB" + (f" (+{child:.0f} MB search)" if med("cold", "search_s") is not None else "")
         rows.append(f"| {r['n']:,} | {_fmt(med('cold'))} | {_fmt(med('cold', 'search_s'))} | {_fmt(med('add'))} "
                     f"| {_fmt(med('add', 'search_s'))} | {_fmt(med('edit'))} | {_fmt(med('noop'))} "
+                    f"| {_fmt(med('add_dirty'))} | {_fmt(med('edit_dirty'))} "
                     f"| {_fmt(_median(serve.get('edit_s', [])))} | {_fmt(_median(serve.get('new_s', [])))} "
                     f"| {rss} | {med('cold', 'cpu_s'):.1f} s |")
     return "\n".join(rows)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 MARKER_RE = re.compile(r"^[ \t]*-{3,}[ \t]*END[ \t]*-{3,}[ \t]*$")
@@ -41,6 +42,7 @@ KEY_PREFIX = 6   # length of the prefix/suffix index keys
 LOOKBACK = 32    # how many emitted blocks a re-emitted list/table may extend
 
 
+@lru_cache(maxsize=1 << 16)  # the same sentences are compared many times
 def key(text: str) -> str:
     """Normalised comparison key: width, case, whitespace and emphasis marks don't matter."""
     return _STRIP_KEY_RE.sub("", unicodedata.normalize("NFKC", text)).lower()

@@ -215,6 +215,41 @@ class PageCache:
         except OSError:
             tmp.unlink(missing_ok=True)
 
+    # What a site folder holds, for `mkdocs build --dirty` in a later process: output file ->
+    # fingerprint, trusted only while the file keeps the size and mtime it was written with.
+
+    def _manifest(self, site_dir: str) -> Path:
+        return self.dir / "sites" / f"{digest(os.path.abspath(site_dir))}.json"
+
+    def load_written(self, site_dir: str) -> dict[str, str]:
+        try:
+            saved = json.loads(self._manifest(site_dir).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        written = {}
+        for rel, (fp, size, mtime) in saved.items() if isinstance(saved, dict) else ():
+            path = os.path.join(site_dir, rel)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            if (st.st_size, st.st_mtime_ns) == (size, mtime):
+                written[os.path.normpath(path)] = fp
+        return written
+
+    def save_written(self, site_dir: str, written: dict[str, str]) -> None:
+        site_dir = os.path.abspath(site_dir)
+        saved = {}
+        for path, fp in written.items():
+            if path.startswith(os.path.join(site_dir, "")):
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                saved[os.path.relpath(path, site_dir)] = [fp, st.st_size, st.st_mtime_ns]
+        self._manifest(site_dir).parent.mkdir(parents=True, exist_ok=True)
+        self._write(self._manifest(site_dir), json.dumps(saved, sort_keys=True), sealed=False)
+
     def finish(self) -> None:
         """Mark the pages served from here as used; now and then drop long-unused ones."""
         if not self.use or not self.dir.is_dir():
