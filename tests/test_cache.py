@@ -41,7 +41,7 @@ def project(tmp_path: Path) -> Path:
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "entities.yml", tmp_path / "entities.yml")
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    config["hooks"] = [str(ROOT / "hooks" / "tsuzuri_hooks.py")]
+    config["hooks"] = [str(ROOT / hook) for hook in config["hooks"]]
     config["watch"] = ["posts", "templates"]
     (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     posts = tmp_path / "posts"

@@ -20,6 +20,7 @@ sets the number of processes; 1 = none).
 from __future__ import annotations
 
 import copy
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -27,6 +28,7 @@ import pickle
 import sys
 import time
 import zlib
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +42,9 @@ from .posts import Post, _display, read_post
 FORMAT = 1                          # bump when the entry layout changes
 LIQUID_ONLY = ("url", "baseurl", "extra")   # config a post without Liquid markup never uses
 POOL_MIN = 48                       # fewer cold posts than this are not worth a pool's start-up
+# fork: no re-import of the main script (spawn would re-run an unguarded caller's script);
+# gc.freeze() keeps the workers' collector off the parent's objects, so they stay shared.
+START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 KEEP_UNUSED = 24 * 3600             # entries unused for a day are pruned (other branches, old edits)
 _POST_FIELDS = tuple(f.name for f in fields(Post))
 
@@ -148,6 +153,46 @@ def _pickle(value) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+class _Utf8:
+    """A long non-ASCII str, pickled as UTF-8 bytes encoded here.
+
+    Pickling a str itself makes CPython keep a UTF-8 copy inside the string for as long as it
+    lives: +150% for every Japanese body, HTML and text a cold build pickles (about 200 MB
+    at 3,000 posts). Unpickling gives a plain str.
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self, text: str) -> None:
+        self.data = text.encode("utf-8", "surrogatepass")
+
+    def __reduce__(self):
+        return _from_utf8, (self.data,)
+
+
+def _wire_read(read: tuple) -> tuple:
+    post, diags = read
+    return (_wire(post) if post is not None else None, diags)
+
+
+def _from_utf8(data: bytes) -> str:
+    return data.decode("utf-8", "surrogatepass")
+
+
+def _wire(value):
+    """value, with its long texts (a Post's fields, a dict's values) ready to pickle (_Utf8)."""
+    def text(v):
+        return _Utf8(v) if isinstance(v, str) and len(v) > 200 and not v.isascii() else v
+    if isinstance(value, Post):
+        c = copy.copy(value)
+        for name in _POST_FIELDS:
+            setattr(c, name, text(getattr(c, name)))
+        return c
+    if isinstance(value, dict):
+        return {k: _wire(v) if isinstance(v, dict) else text(v) for k, v in value.items()}
+    return text(value)
+
+
 def _unpickled(entry: dict, part: str):
     """An entry's read or prep part as objects, unpickled once per process (then bytes dropped)."""
     if part + "_obj" not in entry:
@@ -246,12 +291,11 @@ class PostCache:
         self.stats["read_misses"] += 1
         recording = _Recording(config)
         post, diags = read_post(path, recording, posts_dir, root)
-        entry = {"format": FORMAT, "read_deps": recording.used, "read": _pickle((post, diags)),
+        entry = {"format": FORMAT, "read_deps": recording.used, "read": _pickle(_wire_read((post, diags))),
                  "prep_deps": None}
-        if post is None or not post.published:
-            self._store(key, entry)
-        else:
-            self._entries[post] = (key, entry)  # stored once prepared
+        self._store(key, entry)
+        if post is not None and post.published:
+            self._entries[post] = (key, None)  # completed once prepared (memory: not held till then)
         return post, diags
 
     def _key(self, path: Path, posts_dir: Path, root: Path | None) -> str | None:
@@ -263,7 +307,7 @@ class PostCache:
             st = path.stat()
         except OSError:
             return None
-        signature = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, str(root))
+        signature = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, str(root), str(posts_dir))
         known = _SEEN.get(path)
         if known is not None and known[0] == signature:
             return known[1]
@@ -293,23 +337,34 @@ class PostCache:
             else:
                 todo.append(post)
         self.stats["prepare_misses"] = len(todo)
-        workers = _workers(len(todo))
+        workers, done = _workers(len(todo)), 0
         if workers > 1:
             self.stats["workers"] = workers
-            preps = _pool_map(todo, posts, config, prepare, make_resolver, renderer_factory, workers)
-        else:
-            renderer = renderer_factory() if todo else None
-            preps = (prepare_one(post, config, renderer, resolve, prepare) for post in todo)
-        for post, prep in zip(todo, preps):
-            if workers > 1:
-                apply(post, prep)
-            if self.use and post in self._entries:
-                key, entry = self._entries[post]
-                entry = {"format": FORMAT, "read_deps": entry["read_deps"],
-                         "read": entry["read"] if "read" in entry else _pickle(entry["read_obj"]),
-                         "prep_deps": (prep["deps"], prep["links"]), "prep": _pickle(prep)}
-                self._store(key, entry)
-                _MEMO[key] = entry  # unpickled on use: not the live post's objects
+            try:
+                for post, prep in zip(todo, _pool_map(todo, posts, config, prepare, make_resolver,
+                                                      renderer_factory, workers)):
+                    apply(post, prep)  # one at a time: a cold build holds no backlog
+                    self._keep(post, prep)
+                    done += 1
+            except (BrokenProcessPool, OSError) as exc:  # no processes here: the rest on this one
+                self.stats["pool_error"] = f"{type(exc).__name__}: {exc}"
+        renderer = renderer_factory() if done < len(todo) else None
+        for post in todo[done:]:
+            self._keep(post, prepare_one(post, config, renderer, resolve, prepare))
+
+    def _keep(self, post: Post, prep: dict) -> None:
+        """Complete a post's entry with its prepared part."""
+        if not self.use or post not in self._entries:
+            return
+        key, entry = self._entries.pop(post)
+        entry = entry or self._load(key)  # a post read this build: its entry is on disk already
+        if entry is None:
+            return
+        self._store(key, {"format": FORMAT, "read_deps": entry["read_deps"],
+                          "read": entry["read"] if "read" in entry else _pickle(_wire_read(entry["read_obj"])),
+                          "prep_deps": (prep["deps"], prep["links"]), "prep": _pickle(_wire(prep))})
+        # (not kept in memory: a cold build of 10,000 posts would hold them all; a later
+        # rebuild reads each once)
 
     def _cached_prep(self, entry: dict | None, config, resolve) -> dict | None:
         if not self.use or entry is None or entry.get("prep_deps") is None:
@@ -368,7 +423,7 @@ def _workers(todo: int) -> int:
         cores = int(wanted) if wanted else len(os.sched_getaffinity(0))
     except (ValueError, AttributeError):
         cores = os.cpu_count() or 1
-    if cores <= 1 or todo < POOL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+    if cores <= 1 or todo < POOL_MIN:
         return 1
     return min(cores, todo // (POOL_MIN // 2))
 
@@ -387,22 +442,33 @@ def _work(post: Post) -> dict:
     return prepare_one(post, w["config"], w["renderer"], w["resolve"], w["prepare"])
 
 
-def _pool_map(todo, posts, config, prepare, make_resolver, renderer_factory, workers) -> list[dict]:
-    """prepare_one over todo in ``workers`` forked processes, results in order.
+def _pool_map(todo, posts, config, prepare, make_resolver, renderer_factory, workers):
+    """prepare_one over todo in ``workers`` processes; yields the results in order.
 
-    Posts travel without their diagnostics' history mixed up: each worker gets a copy and
-    the parent applies the returned changes to its own objects.
+    Each worker gets a copy of its posts with an empty diagnostics list; the parent applies
+    the returned changes (and diagnostics) to its own objects.
     """
     from concurrent.futures import ProcessPoolExecutor
 
     table = [(p.rel, p.url) for p in posts]
-    ctx = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(table, config, prepare, make_resolver, renderer_factory)) as pool:
-        # send copies with an empty diagnostics list: the parent keeps (and extends) its own
-        light = []
-        for post in todo:
-            c = copy.copy(post)
-            c.diagnostics = Diagnostics()
-            light.append(c)
-        return list(pool.map(_work, light, chunksize=max(1, len(light) // (workers * 8))))
+    ctx = multiprocessing.get_context(START_METHOD)
+
+    def light(post: Post) -> Post:
+        c = _wire(post)
+        c.diagnostics = Diagnostics()
+        return c
+
+    # A new process imports the engine from sys.path, which MkDocs restores after loading hooks.
+    package_root = str(Path(__file__).resolve().parent.parent)
+    added = package_root not in sys.path
+    if added:
+        sys.path.insert(0, package_root)
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
+                                 initargs=(table, config, prepare, make_resolver, renderer_factory)) as pool:
+            yield from pool.map(_work, map(light, todo), chunksize=max(1, min(16, len(todo) // (workers * 8))))
+    finally:
+        gc.unfreeze()
+        if added and package_root in sys.path:
+            sys.path.remove(package_root)

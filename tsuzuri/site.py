@@ -6,6 +6,8 @@
     render  Markdown -> HTML once per post; reading time, summary         prepare
     emit    the page set for the adapter                                  pages.build
 
+Read and clean/render go through cache.PostCache: each post's work is done once per content.
+
 Each step is a plain function over plain data; MkDocs is only known by hooks/.
 """
 
