@@ -212,6 +212,15 @@ def test_dirty_build_rewrites_exactly_what_changed(project):
     assert_same_tree(cold(project, "ref3"), out)
 
 
+def test_a_cache_that_cannot_be_written_only_costs_time(project):
+    reference = cold(project, "ref")
+    (project / ".cache").write_text("not a folder", encoding="utf-8")  # every write fails
+    for out in ("a", "b"):
+        result = mkdocs(project, "build", "--strict", "-d", out)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+        assert_same_tree(reference, project / out)
+
+
 # -- what a post's work depends on (in-process: exact counts) ------------------------------------------
 
 def load(project: Path, **changes) -> dict:

@@ -19,6 +19,7 @@ sets the number of processes; 1 = none).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import gc
 import hashlib
@@ -125,6 +126,20 @@ def apply(post: Post, prep: dict) -> None:
 MAGIC = b"TZC1"
 
 
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write data to path whole or not at all (readers never see half a file)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        return False
+
+
 def seal(data: bytes) -> bytes:
     """Data with a checksum: a damaged entry is found out rather than served."""
     return MAGIC + zlib.crc32(data).to_bytes(4, "big") + data
@@ -224,6 +239,7 @@ class PostCache:
     def __init__(self, root: Path, use: bool | None = None) -> None:
         self.dir = root / ".cache" / "posts"
         self.use = enabled() if use is None else use
+        self.writable = True
         self._entries: dict[Post, tuple[str, dict]] = {}
         self._used: set[str] = set()
         self.stats = {"read_hits": 0, "read_misses": 0, "prepare_hits": 0, "prepare_misses": 0,
@@ -252,15 +268,9 @@ class PostCache:
         return None
 
     def _store(self, key: str, entry: dict) -> None:
-        path = self._path(key)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(seal(_pickle(entry)))
-            os.replace(tmp, path)
-        except OSError:  # read-only checkout, full disk: the build goes on uncached
+        if self.writable and not write_atomic(self._path(key), seal(_pickle(entry))):
+            self.writable = False  # read-only checkout, full disk: the build goes on uncached
             self.stats["errors"] += 1
-            tmp.unlink(missing_ok=True)
 
     # -- read -----------------------------------------------------------------------------
 
@@ -396,10 +406,19 @@ class PostCache:
                 _TOUCHED.add(key)
             except OSError:
                 pass
-        stamp = self.dir / ".pruned"
-        if prune and (not stamp.exists() or stamp.stat().st_mtime < now - 3600):  # hourly at most
-            prune_unused(self.dir, now - KEEP_UNUSED)
+        if prune:
+            prune_hourly(self.dir)
+
+
+def prune_hourly(folder: Path) -> None:
+    """At most once an hour, drop the entries under folder unused for KEEP_UNUSED."""
+    stamp, now = folder / ".pruned", time.time()
+    try:
+        if not stamp.exists() or stamp.stat().st_mtime < now - 3600:
+            prune_unused(folder, now - KEEP_UNUSED)
             stamp.touch()
+    except OSError:  # read-only: nothing to tidy
+        pass
 
 
 def prune_unused(folder: Path, before: float) -> int:

@@ -22,7 +22,7 @@ from typing import Iterable
 from jinja2 import Environment, TemplateNotFound, nodes
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
-from .cache import KEEP_UNUSED, enabled, engine_digest, prune_unused, seal, unseal
+from .cache import enabled, engine_digest, prune_hourly, seal, unseal, write_atomic
 
 CACHED_TEMPLATE = "tsuzuri-cached.html"
 # the stored output as is; if it vanished since it was found, render the page's own template
@@ -148,6 +148,7 @@ class PageCache:
     def __init__(self, root: Path, use: bool | None = None) -> None:
         self.dir = root / ".cache" / "pages"
         self.use = enabled() if use is None else use
+        self.writable = True
         self._used: list[Path] = []
         self.hits = self.misses = 0
         self.templates: Templates | None = None
@@ -206,14 +207,9 @@ class PageCache:
             self._write(self.dir / name, text, sealed=False)
 
     def _write(self, path: Path, html: str, sealed: bool = True) -> None:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            data = html.encode("utf-8", "surrogatepass")
-            tmp.write_bytes(seal(data) if sealed else data)
-            os.replace(tmp, path)
-        except OSError:
-            tmp.unlink(missing_ok=True)
+        data = html.encode("utf-8", "surrogatepass")
+        if self.writable and not write_atomic(path, seal(data) if sealed else data):
+            self.writable = False  # read-only or full: the build goes on uncached
 
     # What a site folder holds, for `mkdocs build --dirty` in a later process: output file ->
     # fingerprint, trusted only while the file keeps the size and mtime it was written with.
@@ -247,7 +243,6 @@ class PageCache:
                 except OSError:
                     continue
                 saved[os.path.relpath(path, site_dir)] = [fp, st.st_size, st.st_mtime_ns]
-        self._manifest(site_dir).parent.mkdir(parents=True, exist_ok=True)
         self._write(self._manifest(site_dir), json.dumps(saved, sort_keys=True), sealed=False)
 
     def finish(self) -> None:
@@ -263,10 +258,7 @@ class PageCache:
         self._used = []
         if self.templates is not None and self.templates.learned:
             self.put_file("templates.json", json.dumps(self.templates.known, sort_keys=True))
-        stamp = self.dir / ".pruned"
-        if not stamp.exists() or stamp.stat().st_mtime < now - 3600:
-            prune_unused(self.dir, now - KEEP_UNUSED)
-            stamp.touch()
+        prune_hourly(self.dir)
 
 
 def site_fingerprint(*parts: str | bytes) -> str:
