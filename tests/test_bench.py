@@ -58,3 +58,21 @@ def test_bench_smoke_run():
     assert all(re.fullmatch(r"\d+\.\d\d s", c) for c in timed), row
     has_search = importlib.util.find_spec("tsuzuri.search") is not None
     assert (cells[2] == "n/a") is not has_search
+
+
+def test_search_indexing_is_timed_apart_when_the_build_calls_it(tmp_path):
+    from tsuzuri import bench
+
+    project = bench.Project(tmp_path / "p", 5)
+    assert project.build(cold=True)["search_s"] is None                 # no tsuzuri.search: n/a
+    # what the search branch adds: tsuzuri.search.build_index, called from on_post_build
+    (project.dir / "tsuzuri/search.py").write_text(
+        "import time\n\ndef build_index(site_dir, **_):\n    time.sleep(0.3)\n    return {}\n", encoding="utf-8")
+    (project.dir / "hooks/search_hook.py").write_text(
+        "from tsuzuri import search\n\ndef on_post_build(config, **_):\n    search.build_index(config.site_dir)\n",
+        encoding="utf-8")
+    config = project.dir / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  - hooks/tsuzuri_incremental.py", "  - hooks/tsuzuri_incremental.py\n  - hooks/search_hook.py"), encoding="utf-8")
+    stats = project.build()
+    assert 0.3 <= stats["search_s"] < stats["wall_s"]

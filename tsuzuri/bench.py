@@ -50,14 +50,13 @@ def child(argv: list[str]) -> int:
         search = None
     if search is not None and hasattr(search, "build_index"):
         original = search.build_index
-        stats["search_s"] = 0.0
 
         def timed(*args, **kwargs):
             start = time.perf_counter()
             try:
                 return original(*args, **kwargs)
             finally:
-                stats["search_s"] += time.perf_counter() - start
+                stats["search_s"] = (stats["search_s"] or 0.0) + time.perf_counter() - start
         search.build_index = timed
     import resource
 
