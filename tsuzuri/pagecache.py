@@ -62,16 +62,6 @@ def _html_digest(html: str) -> str:
     return value
 
 
-def files_digest(folder: Path, suffixes: tuple[str, ...] | None = None) -> str:
-    """Names and contents of the files under folder (all, or those with these suffixes)."""
-    h = hashlib.blake2b(digest_size=20)
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and (suffixes is None or path.suffix in suffixes):
-                h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
 class Templates:
     """Digest of a template and every template it reaches, as the theme's loader resolves them.
 
