@@ -10,6 +10,9 @@
   into site/pagefind/; under ``mkdocs serve`` it finishes in the background (the last index
   serves meanwhile), so the preview never waits for it
 
+Each generated File carries its PageSpec as ``tsuzuri_spec``: tsuzuri_incremental.py (the
+second hook) uses it to skip pages whose inputs did not change.
+
 Diagnostics go to MkDocs' log: warnings as WARNING (so ``--strict`` fails on them), errors
 as ERROR. Notes (automatic repairs) are DEBUG (``mkdocs build -v`` shows them). MkDocs does not reload hook code under
 ``mkdocs serve``; the engine is re-run on every rebuild, so posts, templates and the
@@ -19,6 +22,7 @@ registry are picked up, but changes to tsuzuri/ itself need a restart.
 from __future__ import annotations
 
 import html
+import json
 import logging
 import sys
 from pathlib import Path
@@ -26,12 +30,12 @@ from pathlib import Path
 # The engine lives beside hooks/; make it importable without installing the project.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import yaml  # noqa: E402
 from mkdocs.exceptions import ConfigurationError  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 
 from tsuzuri import outputs as tz_outputs  # noqa: E402
+from tsuzuri import cache as tz_cache  # noqa: E402
 from tsuzuri import pages as tz_pages  # noqa: E402
 from tsuzuri import search as tz_search  # noqa: E402
 from tsuzuri import site as tz_site  # noqa: E402
@@ -59,8 +63,10 @@ def on_config(config, **_):
     for d in site.diagnostics:
         level = logging.ERROR if d.severity >= ERROR else logging.WARNING if d.severity == WARNING else logging.DEBUG
         log.log(level, d.format())
+    stats = site.cache_stats
     log.info(f"tsuzuri: {len(site.posts)} posts; {site.clean_summary()}; "
-             f"{site.diagnostics.count(ERROR)} errors, {site.diagnostics.count(WARNING)} warnings")
+             f"{site.diagnostics.count(ERROR)} errors, {site.diagnostics.count(WARNING)} warnings; "
+             f"{stats.get('prepare_misses', 0)} posts rendered, {stats.get('prepare_hits', 0)} from .cache/")
     _state["site"] = site
     specs = tz_pages.build(site)
     _state["specs"] = {spec.src_uri: spec for spec in specs}
@@ -75,9 +81,10 @@ def on_files(files: Files, config, **_):
     _start_search(config)
     for spec in _state["specs"].values():
         # Material prints page titles as HTML (header, <title>): hand it escaped text
-        meta = yaml.safe_dump({"title": html.escape(spec.title), "template": spec.template}, allow_unicode=True)
-        file = File.generated(config, spec.src_uri, content=f"---\n{meta}---\n")
+        meta = json.dumps({"title": html.escape(spec.title), "template": spec.template}, ensure_ascii=False)
+        file = File.generated(config, spec.src_uri, content=f"---\n{meta}\n---\n")  # JSON is YAML
         file.dest_uri = spec.dest_uri
+        file.tsuzuri_spec = spec
         existing = files.get_file_from_path(spec.src_uri)
         if existing is not None:
             log.error(f"docs/{spec.src_uri} collides with a page tsuzuri generates; rename or remove it")
@@ -114,10 +121,21 @@ def _start_search(config) -> None:
     root = Path(config.config_file_path).resolve().parent
     out = Path(config.site_dir) / "pagefind"
     if _state["indexer"] is None:
-        _state["indexer"] = tz_search.Indexer(root / ".cache" / "search", on_done=_search_done)
-    if _state["command"] == "serve":
+        _state["indexer"] = tz_search.Indexer(_search_cache(root), on_done=_search_done)
+    if _state["command"] == "serve" and _state["indexer"].cache_dir:
         tz_search.install_last(_state["indexer"].cache_dir, out)  # usable now, replaced when done
     _state["indexer"].start(tz_search.docs_from_site(_state["site"]), out)
+
+
+def _search_cache(root: Path) -> Path | None:
+    """.cache/search, or None (index from scratch) when the cache is off or cannot be written."""
+    if not tz_cache.enabled():
+        return None
+    try:
+        (root / ".cache" / "search").mkdir(parents=True, exist_ok=True)
+        return root / ".cache" / "search"
+    except OSError:
+        return None
 
 
 def _search_done(stats, error, out) -> None:

@@ -421,15 +421,16 @@ def test_internal_links_and_sources_resolve(built):
 def test_an_engine_bug_costs_one_post_named_in_an_error(tmp_path, monkeypatch, stage):
     """Fault injection (no input is known to crash the engine): the other posts still build,
     and the one that crashed is named in an error instead of a traceback ending the build."""
+    import tsuzuri.cache as cache_module
     import tsuzuri.site as site_module
-    real = site_module.read_post if stage == "read" else site_module.fragments.clean
+    real = cache_module.read_post if stage == "read" else site_module.fragments.clean
 
     def crash(*args, **kwargs):
         if "爆発" in str(args[0]) or "bakuhatsu" in str(args[0]):
             raise IndexError("list index out of range")
         return real(*args, **kwargs)
     if stage == "read":
-        monkeypatch.setattr(site_module, "read_post", crash)
+        monkeypatch.setattr(cache_module, "read_post", crash)
     else:
         monkeypatch.setattr(site_module.fragments, "clean", crash)
     posts = tmp_path / "posts"

@@ -72,7 +72,7 @@ def tsuzuri(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 def make_project(tmp: Path, posts: dict[str, str], **tsuzuri_extra) -> Path:
     """A site in tmp using this repo's hook, templates and docs, with its own posts."""
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
-    config["hooks"] = [str(ROOT / "hooks" / "tsuzuri_hooks.py")]
+    config["hooks"] = [str(ROOT / hook) for hook in config["hooks"]]
     config["theme"]["custom_dir"] = str(ROOT / "templates")
     config["docs_dir"] = str(ROOT / "docs")
     config["watch"] = []

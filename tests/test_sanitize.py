@@ -51,7 +51,7 @@ AI の話。
 
 
 def test_what_markdown_and_pymdownx_produce_passes_unchanged_in_meaning():
-    plain = Renderer(raw_html=True)(MARKDOWN).html
+    plain = Renderer()(MARKDOWN, raw_html=True).html
     rendered = Renderer()(MARKDOWN)
     assert rendered.removed == []
     for fragment in ('<h2 id="見出し">', '<th style="text-align:left">', '<td style="text-align:right">',
@@ -126,7 +126,7 @@ def test_relative_and_ordinary_urls_are_kept():
 
 def test_raw_html_renderer_publishes_html_as_written():
     text = "<script>alert(1)</script>\n\n<iframe src=\"https://video.example/\"></iframe>\n"
-    assert "<script>alert(1)</script>" in Renderer(raw_html=True)(text).html
+    assert "<script>alert(1)</script>" in Renderer()(text, raw_html=True).html
     kept = Renderer()(text)
     assert "script" not in kept.html and "iframe" not in kept.html
     assert {r.what for r in kept.removed} == {"<script> element", "<iframe> element"}

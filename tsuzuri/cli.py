@@ -1,4 +1,4 @@
-"""Command line: ``python -m tsuzuri check | clean | new | entities suggest``.
+"""Command line: ``python -m tsuzuri check | clean | new | entities suggest | bench``.
 
 check PATH...   read, clean and render posts without building; print every diagnostic;
                 exit 1 on errors (and on warnings with --strict).
@@ -8,6 +8,7 @@ clean PATH...   remove ---END--- fragments and repeats from posts' bodies (front
                 kept byte for byte): print the result, or --write in place, or --out DIR.
 new TITLE       write posts/YYYY-MM-DD-<slug>.md with front matter (date: now, site timezone);
                 never overwrites a post.
+bench           time builds and previews on synthetic posts (see bench.py).
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--limit", type=int, default=100, metavar="N", help="show at most N terms (100)")
     e.add_argument("--json", action="store_true", help="print JSON")
 
+    p = sub.add_parser("bench", help="time builds and previews at blog scale (synthetic posts)")
+    from . import bench
+    bench.add_arguments(p)
+
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -65,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
+    if args.command == "bench":
+        from . import bench
+        return bench.main(args)
     try:
         config = SiteConfig.from_mkdocs_yml(args.config)
     except ValueError as exc:

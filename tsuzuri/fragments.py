@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 MARKER_RE = re.compile(r"^[ \t]*-{3,}[ \t]*END[ \t]*-{3,}[ \t]*$")
 _FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
@@ -41,6 +42,7 @@ KEY_PREFIX = 6   # length of the prefix/suffix index keys
 LOOKBACK = 32    # how many emitted blocks a re-emitted list/table may extend
 
 
+@lru_cache(maxsize=1 << 16)  # the same sentences are compared many times
 def key(text: str) -> str:
     """Normalised comparison key: width, case, whitespace and emphasis marks don't matter."""
     return _STRIP_KEY_RE.sub("", unicodedata.normalize("NFKC", text)).lower()

@@ -49,15 +49,14 @@ class Renderer:
     The HTML is sanitised (see sanitize.py) unless ``raw_html`` (a trusted site) is set.
     """
 
-    def __init__(self, raw_html: bool = False) -> None:
+    def __init__(self) -> None:
         self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-        self.raw_html = raw_html
 
-    def __call__(self, text: str) -> Rendered:
+    def __call__(self, text: str, raw_html: bool = False) -> Rendered:
         self._md.reset()
         body = self._md.convert(text)
         removed = []
-        if not self.raw_html:
+        if not raw_html:
             body, removed = sanitize.clean(body)
         toc = list(getattr(self._md, "toc_tokens", []))
         plain = html.unescape(_TAGS_RE.sub(" ", body))

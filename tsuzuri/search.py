@@ -344,7 +344,7 @@ def install_last(cache_dir: Path, out_dir: Path) -> bool:
 class Indexer:
     """Builds the index off the main thread (one build at a time, the newest request wins), so
     ``mkdocs build`` renders pages meanwhile and ``mkdocs serve`` never waits for it."""
-    cache_dir: Path
+    cache_dir: Path | None        # None: no cache, every build indexes from scratch
     on_done: Callable[[IndexStats | None, Exception | None, Path], None] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _thread: threading.Thread | None = None
@@ -355,9 +355,10 @@ class Indexer:
     def start(self, docs: list[SearchDoc], out_dir: Path) -> None:
         # Segment here, on the caller's thread, before MkDocs renders: in the thread it would
         # fight MkDocs for the GIL. The thread then only waits on Pagefind (another process).
-        cache = Cache(self.cache_dir)
-        for doc in docs:
-            cache.page(doc)
+        if self.cache_dir is not None:
+            cache = Cache(self.cache_dir)
+            for doc in docs:
+                cache.page(doc)
         with self._lock:
             self._pending = (docs, Path(out_dir))
             if self._thread is None or not self._thread.is_alive():

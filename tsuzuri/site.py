@@ -7,6 +7,8 @@
     enrich  entity mentions and links, tag/category terms, related posts  enrich
     emit    the page set for the adapter                                  pages.build
 
+Read and clean/render go through cache.PostCache: each post's work is done once per content.
+
 Each step is a plain function over plain data; MkDocs is only known by hooks/.
 """
 
@@ -20,8 +22,9 @@ from pathlib import Path
 
 from . import entities, excerpts, fragments, liquid, publish, related, taxonomy, titles, urls
 from .config import SiteConfig
+from .cache import PostCache
 from .diagnostics import ERROR, WARNING, Diagnostic, Diagnostics
-from .posts import Post, discover, read_post
+from .posts import Post, discover
 from .posts import _display as display_path
 from .render import Renderer, reading_minutes
 
@@ -41,6 +44,7 @@ class Site:
     tags: dict[str, taxonomy.Term] = field(default_factory=dict)        # by term_key
     categories: dict[str, taxonomy.Term] = field(default_factory=dict)
     related: dict[Post, list[Post]] = field(default_factory=dict)
+    cache_stats: dict = field(default_factory=dict)
 
     @property
     def cleaned(self) -> list[Post]:
@@ -66,10 +70,11 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
     if only is not None:
         wanted = {p.resolve() for p in only}
         paths = [p for p in paths if p.resolve() in wanted or any(w in p.resolve().parents for w in wanted)]
+    cache = PostCache(root)  # read + prepare once per content; see cache.py
     read: list[Post] = []
     for path in paths:
         try:
-            post, diags = read_post(path, config, posts_dir, root)
+            post, diags = cache.read(path, config, posts_dir, root)
         except Exception as exc:  # a bug costs one post, named in an error, never the site
             post, diags = None, Diagnostics([internal_error(display_path(path, root), exc)])
         if post is None:
@@ -85,18 +90,13 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
     for post in read:
         if id(post) not in placed_ids:  # refused a URL: report what was found while reading it
             site.diagnostics.extend(post.diagnostics)
-    renderer = Renderer(raw_html=config.raw_html)
-    resolver = _resolver(placed, config)
-    ready = []
-    for post in placed:
-        try:
-            prepare(post, config, renderer, resolver)
-            ready.append(post)
-        except Exception as exc:  # see above
-            post.diagnostics.append(internal_error(post.source, exc))
+    cache.prepare_all(placed, config, safe_prepare, _resolver, Renderer)
+    ready = [p for p in placed if not any(d.message.startswith(INTERNAL) for d in p.diagnostics)]
     excerpts.review(ready, config.excerpt_chars)  # template excerpts are found across posts
     for post in placed:
         site.diagnostics.extend(post.diagnostics)
+    cache.finish(prune=only is None)
+    site.cache_stats = cache.stats
     site.posts = sorted(ready, key=lambda p: p.sort_key, reverse=True)
     site.registry = entities.load_registry(root / config.entities, config.entities, site.diagnostics)
     enrich(site)
@@ -189,7 +189,7 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
         diags.warning(post.source, 1, f"the post has no title; using {title!r}", 'add title: "タイトル" to the front matter')
     post.title, post.content = title, cleaned
 
-    rendered = renderer(cleaned)
+    rendered = renderer(cleaned, raw_html=config.raw_html)
     report_removed(post, rendered.removed)
     if not post.body.strip():  # a stub (`tsuzuri new` writes one): nothing was lost
         diags.note(post.source, post.body_line, "the post has no body yet; its page will be empty",
@@ -199,7 +199,8 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
                       "write the body (it held only ---END--- markers, or only HTML that was removed)")
     post.html, post.toc, post.text = rendered.html, rendered.toc, rendered.text
     post.reading_time = reading_minutes(rendered.text)
-    post.summary = excerpts.summary(post.excerpt, post.html, config.excerpt_chars)
+    own = post.excerpt.strip()  # (excerpt_chars is read only when needed: the cache records it)
+    post.summary = own if own and not excerpts.is_template(own) else excerpts.summary("", post.html, config.excerpt_chars)
     diags.extend(publish.check(post))  # last_modified_at, image: used by feeds and share cards
 
 
@@ -218,10 +219,21 @@ def report_removed(post: Post, removed: list) -> None:
                                   "the text is kept; remove the markup or use Markdown")
 
 
+def safe_prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None:
+    """prepare, with an engine bug reported as an error on this post instead of a traceback."""
+    try:
+        prepare(post, config, renderer, resolve)
+    except Exception as exc:
+        post.diagnostics.append(internal_error(post.source, exc))
+
+
+INTERNAL = "internal error while building this post"
+
+
 def internal_error(source: str, exc: Exception) -> Diagnostic:
     """An engine bug, reported as an error on the post that triggered it (no traceback)."""
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" at {Path(frame.filename).name}:{frame.lineno}" if frame else ""
-    return Diagnostic(source, None, ERROR, f"internal error while building this post: "
+    return Diagnostic(source, None, ERROR, f"{INTERNAL}: "
                       f"{type(exc).__name__}: {exc}{where}"[:300],
                       "this is a tsuzuri bug: report it with this file; the other posts were built")

@@ -1,0 +1,198 @@
+"""MkDocs adapter, incremental part: a page whose inputs did not change is not rendered again.
+
+Works on the pages tsuzuri_hooks.py generates (each File carries its ``tsuzuri_spec``); the
+logic and the fingerprints are in ``tsuzuri.pagecache``, this module only wires events.
+
+- on_startup:    with ``--dirty`` (build or serve) unchanged pages are not even written; this is
+                 exact here, so MkDocs' warning about inexact dirty builds is dropped
+- on_serve:      notice saved files after 0.2 s rather than MkDocs' 0.5 s
+- on_nav:        fingerprint every generated page; tell MkDocs which ones changed (--dirty)
+- on_env:        compiled-template cache; a cached page gets a one-line template that prints
+                 its stored HTML (on_page_context hands it over). The theme's 404.html shows
+                 the newest posts and is one page: it is always rendered
+- on_post_page:  (first, before other plugins) store what Material rendered
+- on_post_build: report; with --dirty remove the pages of deleted posts; remember what site/
+                 holds for the next ``mkdocs build --dirty``
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sys
+from functools import partial
+from importlib.metadata import version
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from jinja2 import ChoiceLoader, DictLoader  # noqa: E402
+from mkdocs.plugins import event_priority  # noqa: E402
+from mkdocs.structure.pages import Page  # noqa: E402
+from mkdocs.structure.toc import get_toc  # noqa: E402
+from watchdog.observers.polling import PollingObserver  # noqa: E402
+
+from tsuzuri import pagecache  # noqa: E402
+
+log = logging.getLogger("mkdocs.plugins.tsuzuri")
+POLL_SECONDS = 0.2  # mkdocs serve: how often to look for saved files
+
+_state: dict = {"cache": None, "render": {}, "written": {}, "dirty": False, "command": None}
+
+
+class _GeneratedPage(Page):
+    """A generated page's source is only front matter: skip building a Markdown parser for it."""
+
+    def render(self, config, files):
+        if (self.markdown or "").strip():
+            return super().render(config, files)
+        self.content, self.toc, self.present_anchor_ids = "", get_toc([]), set()
+
+
+def _spec(file):
+    return getattr(file, "tsuzuri_spec", None)
+
+
+def on_startup(command, dirty=False, **_):
+    _state["dirty"], _state["command"] = dirty, command
+    if dirty:
+        logging.getLogger("mkdocs.commands.build").addFilter(
+            lambda record: not str(record.msg).startswith("A 'dirty' build is being performed"))
+
+
+def on_serve(server, config, **_):
+    """Same kind of watcher as MkDocs (polling: safe with editors' atomic saves and network
+    drives), shorter interval; the paths MkDocs watched before this event are moved over."""
+    moved = []
+    for path in [config.docs_dir, config.config_file_path, *config.theme.dirs]:
+        with contextlib.suppress(KeyError):
+            server.unwatch(path)
+            moved.append(path)
+    server.observer = PollingObserver(timeout=POLL_SECONDS)
+    for path in moved:
+        server.watch(path)
+    return server
+
+
+def on_config(config, **_):
+    cache = pagecache.PageCache(Path(config.config_file_path).resolve().parent)
+    hooks = sorted(Path(__file__).parent.glob("*.py"))
+    _state.update(cache=cache, render={}, built={}, parts=[  # what every page sees besides its own data
+        Path(config.config_file_path).read_bytes(), config.site_url or "", str(config.use_directory_urls),
+        json.dumps(dict(config.theme), sort_keys=True, default=repr), version("mkdocs"),
+        version("mkdocs-material"), *(h.read_bytes() for h in hooks)])
+    return config
+
+
+def on_nav(nav, config, files, **_):
+    render, cache, dirty = {}, _state["cache"], _state["dirty"]
+    _state["render"] = render
+    ours = [f for f in files.documentation_pages() if _spec(f) is not None]
+    for file in ours:
+        if type(file.page) is Page:
+            file.page.__class__ = _GeneratedPage
+    if not cache.use:
+        return nav
+    cache.begin(config.theme.get_env(), [config.theme.custom_dir], *_state["parts"], _nav_digest(nav))
+    written = _state["written"]  # output file -> fingerprint of what it holds
+    site_dir = os.path.join(os.path.abspath(config.site_dir), "")
+    if not dirty:  # MkDocs empties the folder first
+        for dest in [d for d in written if d.startswith(site_dir)]:
+            del written[dest]
+    elif _state.get("loaded") != site_dir:  # what an earlier `mkdocs build` left there
+        written.update(cache.load_written(site_dir))
+        _state["loaded"] = site_dir
+    for file in ours:
+        render[file.src_uri] = fp, _ = cache.lookup(_spec(file))
+        if dirty:
+            file.is_modified = partial(_changed, file.abs_dest_path, fp)
+    if dirty:  # hand-written pages: also when anything every page shows changed
+        _state["dests"] = {file.abs_dest_path for file in files.documentation_pages()}
+        for file in files.documentation_pages():
+            if _spec(file) is None:
+                file.is_modified = partial(_changed_doc, file.is_modified, file.abs_dest_path, cache.site_fp)
+    return nav
+
+
+def _changed(dest: str, fp: str) -> bool:
+    return _state["written"].get(dest) != fp or not os.path.exists(dest)
+
+
+def _changed_doc(modified, dest: str, site_fp: str) -> bool:
+    return modified() or _state["written"].get(dest) != site_fp
+
+
+def _nav_digest(nav) -> str:
+    """Titles and URLs of the navigation, which every page shows (with its neighbours' titles).
+
+    A page listed without a title in mkdocs.yml gets one from its source, not read yet: its
+    source stands in for the title.
+    """
+    def title(item):
+        if item.title is not None or not isinstance(item, Page):
+            return str(item.title)
+        spec = _spec(item.file)
+        return spec.title if spec is not None else pagecache.digest(item.file.content_bytes)
+
+    def walk(items):
+        return [[type(i).__name__, title(i), getattr(i, "url", None), walk(getattr(i, "children", None) or [])]
+                for i in items]
+    return json.dumps(walk(nav.items), ensure_ascii=False)
+
+
+def on_env(env, config, files, **_):
+    """Pages are read; before they are rendered, hand the unchanged ones their stored HTML."""
+    _state["env"] = env
+    if not _state["cache"].use:
+        return env
+    env.bytecode_cache = pagecache.template_code(Path(config.config_file_path).resolve().parent)
+    env.loader = ChoiceLoader([DictLoader({pagecache.CACHED_TEMPLATE: pagecache.CACHED_SOURCE}), env.loader])
+    for src_uri, (fp, hit) in _state["render"].items():
+        page = files.get_file_from_path(src_uri).page
+        if hit and page.markdown is not None:  # read this build (with --dirty, unchanged ones are not)
+            page.meta["tsuzuri_template"] = page.meta.get("template", "main.html")
+            page.meta["template"] = pagecache.CACHED_TEMPLATE
+    return env
+
+
+def on_page_context(context, page, **_):
+    if page.meta.get("template") == pagecache.CACHED_TEMPLATE:
+        fp, _ = _state["render"][page.file.src_uri]
+        context["tsuzuri_cached"] = _state["cache"].get(fp)  # None if it vanished: the fallback renders
+        context["tsuzuri_template"] = page.meta["tsuzuri_template"]
+    return context
+
+
+@event_priority(100)  # first: store what the template rendered, before any plugin changes it
+def on_post_page(output, page, **_):
+    fp, hit = _state["render"].get(page.file.src_uri, (None, True))
+    if fp is not None:
+        _state["built"][page.file.src_uri] = hit
+    if not hit:
+        _state["cache"].put(fp, output)
+        log.debug(f"tsuzuri: rendered {page.file.dest_uri}")
+    if _state["cache"].use:
+        _state["written"][page.file.abs_dest_path] = fp or _state["cache"].site_fp
+    return output
+
+
+def on_post_build(config, **_):
+    cache = _state["cache"]
+    if not cache.use:
+        return
+    built = _state["built"]
+    rendered = sum(1 for hit in built.values() if not hit)
+    unchanged = len(_state["render"]) - len(built)
+    log.info(f"tsuzuri: {rendered} pages rendered, {len(built) - rendered} from .cache/"
+             + (f", {unchanged} unchanged (--dirty)" if _state["dirty"] else ""))
+    cache.finish()
+    site_dir = os.path.join(os.path.abspath(config.site_dir), "")
+    if _state["dirty"]:  # pages of removed posts: MkDocs' --dirty would leave them behind
+        for dest in [d for d in _state["written"] if d.startswith(site_dir) and d not in _state["dests"]]:
+            del _state["written"][dest]
+            with contextlib.suppress(OSError):
+                os.remove(dest)
+    if _state["command"] == "build":  # for a later `mkdocs build --dirty`
+        cache.save_written(config.site_dir, _state["written"])

@@ -1,0 +1,69 @@
+"""The benchmark's synthetic posts, and a smoke run of ``python -m tsuzuri bench`` (no timing asserts)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tsuzuri import benchgen, site
+from tsuzuri.config import SiteConfig
+from tsuzuri.diagnostics import NOTE
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_posts_are_deterministic_and_look_like_the_seeds():
+    assert benchgen.post_text(42) == benchgen.post_text(42)
+    assert benchgen.post_text(42) != benchgen.post_text(42, seed=8)
+    texts = [benchgen.post_text(i)[1] for i in range(200)]
+    fragmented = sum("---END---" in t for t in texts)
+    assert 40 <= fragmented <= 80                                       # ~30%
+    for text in texts:
+        head, body = text.split("\n---\n", 1)
+        assert re.search(r"^date: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000$", head, re.M)
+        assert '"最新ニュース", "技術動向"' in head and "categories: [" in head
+        assert 3000 <= len(body.split("\n\n---END---")[0]) or "---END---" in body
+        assert len(body) <= 16000
+    assert any("ホンハイ" in t for t in texts) and any("Foxconn" in t for t in texts)
+
+
+def test_generated_posts_build_cleanly(tmp_path):
+    benchgen.generate(tmp_path / "posts", 40)
+    built = site.load(tmp_path, SiteConfig())
+    assert len(built.posts) == 40
+    assert [d for d in built.diagnostics if d.severity > NOTE] == []    # --strict passes
+    assert sum(p.clean_report.fragments > 1 for p in built.posts) >= 6
+    assert not any("---END---" in p.content for p in built.posts)
+    # edits keep the front matter (category, tags), change the title and the body
+    name, edited = benchgen.post_text(3, edit=2)
+    assert name == benchgen.post_name(3) and "（改訂2）" in edited
+    assert edited.split("title:")[0] == benchgen.post_text(3)[1].split("title:")[0]
+
+
+def test_bench_smoke_run():
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    result = subprocess.run([sys.executable, "-m", "tsuzuri", "bench", "--quick"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("| posts | cold build | search (cold) | +1 post |")
+    row = next(line for line in lines if line.startswith("| 20 |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert len(cells) == 13 and all(cells)
+    timed = [cells[i] for i in (1, 3, 5, 6, 7, 8, 9, 10)]               # builds and serve: measured
+    assert all(re.fullmatch(r"\d+\.\d\d s", c) for c in timed), row
+    has_search = importlib.util.find_spec("tsuzuri.search") is not None
+    assert (cells[2] == "n/a") is not has_search
+
+
+def test_search_indexing_is_timed_apart(tmp_path):
+    """The build calls tsuzuri.search.build_index from on_post_build; the bench times it apart."""
+    from tsuzuri import bench
+
+    project = bench.Project(tmp_path / "p", 5)
+    stats = project.build(cold=True)
+    assert stats["search_s"] is not None and 0 < stats["search_s"] < stats["wall_s"]
