@@ -192,3 +192,16 @@ def test_registry_errors_fail_the_strict_build(tmp_path):
     result = mkdocs(["build"], project)  # non-strict: the site is still built, with the good entity linked
     assert result.returncode == 0, result.stderr
     assert 'class="tz-entity"' in (project / "site/2025/01/01/a/index.html").read_text(encoding="utf-8")
+
+
+def test_rare_links_survive_the_date_window_of_common_features():
+    """Beyond related.WINDOW posts per feature, a common tag only brings in posts near in date;
+    a rare shared entity still relates two posts far apart."""
+    n = related.WINDOW * 3
+    posts = [make(i, ["半導体"] if i < n - 5 else ["他"], [], day=i) for i in range(n)]
+    posts[0].mentions = {"rare-co": 1}
+    posts[n - 10].mentions = {"rare-co": 1}
+    result = related.compute(posts)
+    assert titles(result, posts[0])[0] == f"記事{n - 10}"
+    assert titles(result, posts[n - 10])[0] == "記事0"
+    assert all(abs(q.date - posts[100].date).days <= related.WINDOW for q in result[posts[100]])

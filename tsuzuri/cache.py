@@ -491,3 +491,43 @@ def _pool_map(todo, posts, config, prepare, make_resolver, renderer_factory, wor
         gc.unfreeze()
         if added and package_root in sys.path:
             sys.path.remove(package_root)
+
+
+class Memo:
+    """A small keyed memo in one file, ``.cache/<name>.pkl`` (e.g. entity mentions by page
+    content and registry). Entries a build did not use are dropped when it saves, so the file
+    holds one site's worth; ``mkdocs serve`` keeps it in memory between rebuilds."""
+
+    _process: dict[str, dict] = {}
+
+    def __init__(self, root: Path, name: str) -> None:
+        self.path = root / ".cache" / f"{name}.pkl"
+        self.use = enabled()
+        self.old = self._load() if self.use else {}
+        self.new: dict = {}
+
+    def _load(self) -> dict:
+        key = str(self.path)
+        if key in Memo._process:
+            return Memo._process[key]
+        try:
+            data = pickle.loads(unseal(self.path.read_bytes()))
+            return data if isinstance(data, dict) else {}
+        except Exception:  # missing, damaged or from another Python: start empty
+            return {}
+
+    def get(self, key: str):
+        value = self.old.get(key)
+        if value is not None:
+            self.new[key] = value
+        return value
+
+    def put(self, key: str, value) -> None:
+        self.new[key] = value
+
+    def save(self) -> None:
+        if not self.use:
+            return
+        Memo._process[str(self.path)] = self.new
+        if self.new.keys() != self.old.keys():
+            write_atomic(self.path, seal(pickle.dumps(self.new, protocol=pickle.HIGHEST_PROTOCOL)))

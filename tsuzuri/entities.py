@@ -96,6 +96,14 @@ class Registry:
     def __len__(self) -> int:
         return len(self.entities)
 
+    @property
+    def digest(self) -> str:
+        """Changes whenever any entity's matching or display data changes."""
+        import hashlib
+        data = repr(sorted((e.id, e.name, e.type, tuple(e.aliases), e.description, e.website)
+                           for e in self.entities.values()))
+        return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
+
     def automaton(self):
         """Aliases -> (entity id, alias, needs exact case, is Latin at start, at end)."""
         if self._automaton is None:
@@ -220,24 +228,31 @@ class Mentions:
     """What one post says about entities."""
     counts: dict[str, int] = field(default_factory=dict)     # id -> mentions, in order of first mention
     snippets: dict[str, str] = field(default_factory=dict)   # id -> text around the first mention
+    edits: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, id) to link
     html: str = ""                                           # the post with first mentions linked
 
 
 def find(post_html: str, registry: Registry, page_url: str = "") -> Mentions:
     """Mentions of registry entities in rendered HTML; links the first linkable one of each.
 
-    One pass of the automaton over the whole page; each match is then placed against the
-    page's tags to drop those in tags, code, links and URLs. ``page_url`` is the post's own
-    dest path ("2025/09/18/slug/index.html"): links are relative to it, so the site works
-    under any base path.
+    ``page_url`` is the post's own dest path ("2025/09/18/slug/index.html"): links are
+    relative to it, so the site works under any base path.
     """
-    result = Mentions(html=post_html)
+    found = scan(post_html, registry)
+    found.html = link(post_html, found.edits, page_url)
+    return found
+
+
+def scan(post_html: str, registry: Registry) -> Mentions:
+    """One pass of the automaton over the whole page; each match is then placed against the
+    page's tags to drop those in tags, code, links and URLs. Depends only on its arguments
+    (so it can be cached by content)."""
+    result = Mentions()
     if not registry or not post_html:
         return result
-    base = posixpath.dirname(page_url)
     tags = list(_TAG_RE.finditer(post_html))
     ti, skip, no_link = 0, 0, 0
-    edits, linked = [], set()
+    linked = set()
     for start, end, eid in matches(post_html, registry):
         while ti < len(tags) and tags[ti].end() <= start:
             tag = tags[ti]
@@ -256,16 +271,22 @@ def find(post_html: str, registry: Registry, page_url: str = "") -> Mentions:
         result.counts[eid] = result.counts.get(eid, 0) + 1
         if not no_link and eid not in linked:
             linked.add(eid)
-            edits.append((start, end, eid))
-    if edits:
-        parts, last = [], 0
-        for start, end, eid in edits:
-            href = posixpath.relpath(f"entities/{eid}", base or ".") + "/"
-            parts += [post_html[last:start], f'<a class="tz-entity" href="{href}">', post_html[start:end], "</a>"]
-            last = end
-        parts.append(post_html[last:])
-        result.html = "".join(parts)
+            result.edits.append((start, end, eid))
     return result
+
+
+def link(post_html: str, edits: list[tuple[int, int, str]], page_url: str) -> str:
+    """The page with each edit's text wrapped in a link to its entity page."""
+    if not edits:
+        return post_html
+    base = posixpath.dirname(page_url)
+    parts, last = [], 0
+    for start, end, eid in edits:
+        href = posixpath.relpath(f"entities/{eid}", base or ".") + "/"
+        parts += [post_html[last:start], f'<a class="tz-entity" href="{href}">', post_html[start:end], "</a>"]
+        last = end
+    parts.append(post_html[last:])
+    return "".join(parts)
 
 
 def matches(text: str, registry: Registry):
@@ -274,7 +295,6 @@ def matches(text: str, registry: Registry):
     if auto is None or auto.kind != ahocorasick.AHOCORASICK:  # no usable alias
         return
     folded = fold(text)
-    width = None
     urls = [(u.start(), u.end()) for u in _URL_RE.finditer(text)] if ("http" in text or "www." in text) else ()
     for end, (eid, alias, exact, latin_start, latin_end) in auto.iter_long(folded):
         start, end = end - len(alias) + 1, end + 1
@@ -282,10 +302,8 @@ def matches(text: str, registry: Registry):
             continue
         if latin_end and end < len(folded) and _LATIN.match(folded[end]):
             continue
-        if exact:
-            width = width if width is not None else _width(text)
-            if width[start:end] != alias:
-                continue
+        if exact and _width(text[start:end]) != alias:
+            continue
         if urls and any(s < end and start < e for s, e in urls):
             continue
         yield start, end, eid

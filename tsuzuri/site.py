@@ -14,6 +14,7 @@ Each step is a plain function over plain data; MkDocs is only known by hooks/.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 import traceback
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from . import entities, excerpts, fragments, liquid, publish, related, taxonomy, titles, urls
 from .config import SiteConfig
-from .cache import PostCache
+from .cache import Memo, PostCache, engine_digest
 from .diagnostics import ERROR, WARNING, Diagnostic, Diagnostics
 from .posts import Post, discover
 from .posts import _display as display_path
@@ -105,9 +106,17 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
 
 def enrich(site: Site) -> None:
     """Cross-links over all posts: entity mentions (first ones linked), terms, related posts."""
+    memo = Memo(site.root, "mentions")  # scanning depends only on the page and the registry
+    registry = site.registry.digest + engine_digest()  # code changes never serve old scans
     for post in site.posts:
-        found = entities.find(post.html, site.registry, post.dest_uri)
-        post.html, post.mentions, post.snippets = found.html, found.counts, found.snippets
+        key = hashlib.blake2b(f"{registry}\n{post.html}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        found = memo.get(key)
+        if found is None:
+            found = entities.scan(post.html, site.registry)
+            memo.put(key, found)
+        post.html = entities.link(post.html, found.edits, post.dest_uri)
+        post.mentions, post.snippets = dict(found.counts), dict(found.snippets)
+    memo.save()
     site.tags = taxonomy.build(site.posts, "tags", "tags")
     site.categories = taxonomy.build(site.posts, "categories", "categories")
     site.related = related.compute(site.posts)

@@ -37,22 +37,10 @@ def entries(pages: Iterable[tuple[str, Any, Post | None]], posts: list[Post],
         if post is not None:
             out.append(Entry(url, modified(post)))
             continue
-        shown = [by_url[u] for u in _urls(context) if u in by_url]
+        shown = [by_url[i["url"]] for i in (context or {}).get("items") or () if i.get("url") in by_url]
         out.append(Entry(url, max(map(modified, shown)) if shown else newest))
     out += [Entry(u) for u in extra_urls]
     return sorted(set(out), key=lambda e: e.url)
-
-
-def _urls(value: Any) -> Iterable[str]:
-    """Every ``url`` value anywhere in a page context (its post summaries)."""
-    if isinstance(value, dict):
-        if isinstance(value.get("url"), str):
-            yield value["url"]
-        for v in value.values():
-            yield from _urls(v)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _urls(v)
 
 
 def xml(items: list[Entry], identity: Identity) -> bytes:
