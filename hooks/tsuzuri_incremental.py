@@ -7,9 +7,11 @@ logic and the fingerprints are in ``tsuzuri.pagecache``, this module only wires 
                  exact here, so MkDocs' warning about inexact dirty builds is dropped
 - on_serve:      notice saved files after 0.2 s rather than MkDocs' 0.5 s
 - on_nav:        fingerprint every generated page; tell MkDocs which ones changed (--dirty)
-- on_env:        compiled-template cache; a cached page gets a one-line template that prints
-                 its stored HTML (on_page_context hands it over). The theme's 404.html shows
-                 the newest posts and is one page: it is always rendered
+- on_env:        compiled-template cache; a stored page outside the nav is written here and
+                 taken out of MkDocs' page loop (when no other plugin is configured: their
+                 page events would miss it); one in the nav gets a one-line template that
+                 prints its stored HTML (on_page_context hands it over). The theme's 404.html
+                 shows the newest posts and is one page: it is always rendered
 - on_post_page:  (first, before other plugins) store what Material rendered
 - on_post_build: report; with --dirty remove the pages of deleted posts; remember what site/
                  holds for the next ``mkdocs build --dirty``
@@ -88,7 +90,7 @@ def on_config(config, **_):
 
 def on_nav(nav, config, files, **_):
     render, cache, dirty = {}, _state["cache"], _state["dirty"]
-    _state["render"] = render
+    _state.update(render=render, nav=nav)
     ours = [f for f in files.documentation_pages() if _spec(f) is not None]
     for file in ours:
         if type(file.page) is Page:
@@ -149,12 +151,45 @@ def on_env(env, config, files, **_):
         return env
     env.bytecode_cache = pagecache.template_code(Path(config.config_file_path).resolve().parent)
     env.loader = ChoiceLoader([DictLoader({pagecache.CACHED_TEMPLATE: pagecache.CACHED_SOURCE}), env.loader])
+    direct = _direct_ok(config)
+    in_nav = {id(page) for page in _state["nav"].pages}
     for src_uri, (fp, hit) in _state["render"].items():
-        page = files.get_file_from_path(src_uri).page
-        if hit and page.markdown is not None:  # read this build (with --dirty, unchanged ones are not)
-            page.meta["tsuzuri_template"] = page.meta.get("template", "main.html")
-            page.meta["template"] = pagecache.CACHED_TEMPLATE
+        file = files.get_file_from_path(src_uri)
+        page = file.page
+        if not hit or page.markdown is None:  # to render (with --dirty, unchanged ones are not read)
+            continue
+        if direct and id(page) not in in_nav and _write_stored(file, fp):
+            files.remove(file)  # written: MkDocs need not build it
+            continue
+        page.meta["tsuzuri_template"] = page.meta.get("template", "main.html")
+        page.meta["template"] = pagecache.CACHED_TEMPLATE
     return env
+
+
+def _direct_ok(config) -> bool:
+    """Stored pages may skip MkDocs' page loop only when no other plugin could want to see them
+    (its on_page_* events would not run for them). Pages in the nav always go through MkDocs."""
+    root = Path(config.config_file_path).resolve().parent
+    return all((root / name).resolve().parent == Path(__file__).resolve().parent for name in config.plugins)
+
+
+def _write_stored(file, fp: str) -> bool:
+    """Write a page's stored output where MkDocs would, as MkDocs would; False if it is gone."""
+    dest = file.abs_dest_path
+    html = _state["cache"].get(fp)
+    if html is None:
+        return False
+    if html.strip():  # (MkDocs skips an empty page too)
+        try:
+            with open(dest, "wb") as out:
+                out.write(html.encode("utf-8", "xmlcharrefreplace"))
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            with open(dest, "wb") as out:
+                out.write(html.encode("utf-8", "xmlcharrefreplace"))
+    _state["built"][file.src_uri] = True
+    _state["written"][dest] = fp
+    return True
 
 
 def on_page_context(context, page, **_):

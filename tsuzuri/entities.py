@@ -120,8 +120,30 @@ class Registry:
         return self._automaton
 
 
+_LOADED: dict[tuple[str, str], tuple[bytes, Registry, Diagnostics]] = {}  # mkdocs serve: by file bytes
+
+
 def load_registry(path: Path, source: str, diags: Diagnostics) -> Registry:
-    """Read the registry; every problem is a diagnostic with the file and line."""
+    """Read the registry; every problem is a diagnostic with the file and line.
+
+    The same bytes give the same Registry object (its matcher is built once per process)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raw = None
+    known = _LOADED.get((str(path), source))
+    if known is not None and known[0] == raw:
+        diags.extend(known[2])
+        return known[1]
+    own = Diagnostics()
+    registry = _load_registry(path, source, own)
+    diags.extend(own)
+    if raw is not None:
+        _LOADED[(str(path), source)] = (raw, registry, own)
+    return registry
+
+
+def _load_registry(path: Path, source: str, diags: Diagnostics) -> Registry:
     registry = Registry(source=source)
     if not path.exists():
         return registry
@@ -280,9 +302,10 @@ def link(post_html: str, edits: list[tuple[int, int, str]], page_url: str) -> st
     if not edits:
         return post_html
     base = posixpath.dirname(page_url)
+    up = posixpath.relpath(".", base or ".")  # "../../..": from the page's folder to the site root
     parts, last = [], 0
     for start, end, eid in edits:
-        href = posixpath.relpath(f"entities/{eid}", base or ".") + "/"
+        href = f"entities/{eid}/" if up == "." else f"{up}/entities/{eid}/"
         parts += [post_html[last:start], f'<a class="tz-entity" href="{href}">', post_html[start:end], "</a>"]
         last = end
     parts.append(post_html[last:])

@@ -119,7 +119,24 @@ def enrich(site: Site) -> None:
     memo.save()
     site.tags = taxonomy.build(site.posts, "tags", "tags")
     site.categories = taxonomy.build(site.posts, "categories", "categories")
-    site.related = related.compute(site.posts)
+    site.related = _related(site)
+
+
+def _related(site: Site) -> dict[Post, list[Post]]:
+    """related.compute, memoised by what it reads of each post (URL, date, tags, entities):
+    an edit that leaves those alone (most edits; every preview rebuild) does not recompute it."""
+    memo = Memo(site.root, "related")
+    h = hashlib.blake2b(engine_digest().encode(), digest_size=16)
+    for post in site.posts:
+        h.update(f"{post.url}\0{post.date.isoformat()}\0{sorted(related.features(post))}\n".encode(
+            "utf-8", "surrogatepass"))
+    found = memo.get(h.hexdigest())
+    if found is None:
+        found = {p.url: [q.url for q in qs] for p, qs in related.compute(site.posts).items()}
+        memo.put(h.hexdigest(), found)
+    memo.save()
+    by_url = {p.url: p for p in site.posts}
+    return {p: [by_url[u] for u in found.get(p.url, ())] for p in site.posts}
 
 
 def assign_urls(posts: list[Post], config: SiteConfig, diags: Diagnostics) -> list[Post]:
