@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import unquote
 
 from . import feeds, seo, sitemap
 from .pages import PageSpec
 from .posts import Post
-from .publish import Identity
+from .publish import Identity, modified
 from .site import Site
 from .taxonomy import term_key
 
@@ -68,18 +68,41 @@ def recent(p: Plan) -> list[dict]:
              "date": f"{post.date.year}年{post.date.month}月{post.date.day}日"} for post in p.site.posts[:RECENT]]
 
 
+# mkdocs serve: each file's inputs and bytes from the last rebuild. The keys hold the values
+# themselves (an unchanged post keeps its strings, so comparing them is cheap), never ids.
+_LAST: dict[str, tuple[tuple, bytes]] = {}
+
+
+def _remember(path: str, key: tuple, make: Callable[[], bytes]) -> bytes:
+    last = _LAST.get(path)
+    if last is not None and last[0] == key:
+        return last[1]
+    data = make()
+    _LAST[path] = (key, data)
+    return data
+
+
+def _entry_key(post: Post, full: bool) -> tuple:
+    """What feeds.atom reads of a post."""
+    return (post.url, post.slug, post.title, post.date, modified(post), post.author, post.summary,
+            tuple(post.categories), tuple(post.tags), post.html if full else None)
+
+
 def files(p: Plan, docs_urls: list[str]) -> dict[str, bytes]:
     """Every published file by its path in the site: feeds, sitemap.xml(.gz), robots.txt."""
     ident = p.identity
     out: dict[str, bytes] = {}
     content = lru_cache(maxsize=None)(lambda post: feeds.entry_html(post, ident))  # once per post, not per feed
     for feed in p.feeds:
-        out[feed.path] = feeds.atom(feed.posts, identity=ident, title=feed.title,
-                                    feed_url=ident.absolute(feed.path), page_url=ident.absolute(feed.page_url),
-                                    content=content if feed.full else None,
-                                    category_scheme=ident.absolute("categories/"), tag_scheme=ident.absolute("tags/"))
+        key = (ident, feed.title, feed.page_url, feed.full, tuple(_entry_key(q, feed.full) for q in feed.posts))
+        out[feed.path] = _remember(feed.path, key, lambda feed=feed: feeds.atom(
+            feed.posts, identity=ident, title=feed.title, feed_url=ident.absolute(feed.path),
+            page_url=ident.absolute(feed.page_url), content=content if feed.full else None,
+            category_scheme=ident.absolute("categories/"), tag_scheme=ident.absolute("tags/")))
     pages = [(s.url, s.context, s.post) for s in p.specs]
-    xml = sitemap.xml(sitemap.entries(pages, p.site.posts, docs_urls), ident)
-    out["sitemap.xml"], out["sitemap.xml.gz"] = xml, sitemap.gz(xml)
+    items = sitemap.entries(pages, p.site.posts, docs_urls)
+    xml = _remember("sitemap.xml", (ident, tuple(items)), lambda: sitemap.xml(items, ident))
+    out["sitemap.xml"] = xml
+    out["sitemap.xml.gz"] = _remember("sitemap.xml.gz", (xml,), lambda: sitemap.gz(xml))
     out["robots.txt"] = sitemap.robots(ident).encode("utf-8")
     return out
