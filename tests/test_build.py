@@ -13,6 +13,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = urlparse(yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]).path
@@ -167,16 +169,31 @@ def test_pagination_and_unpublished(tmp_path):
     result = mkdocs(["build", "--strict"], project)
     assert result.returncode == 0, result.stderr
     site = project / "site"
-    first = [l for l in parse(site / "index.html").links if l.startswith("2025/")]
-    assert first[:5] == [f"2025/01/{d:02d}/post-{d}/" for d in (12, 11, 10, 9, 8)]
-    assert (site / "page/2/index.html").exists() and (site / "page/3/index.html").exists()
-    assert not (site / "page/4").exists()
-    assert len([l for l in parse(site / "page/3/index.html").links if "2025/01/" in l]) == 2
-    assert (site / "categories/投資分析/page/3/index.html").exists()
+
+    def listed(page: str) -> list[int]:
+        return [int(l.split("post-")[1].strip("/")) for l in parse(site / page).links if "/post-" in l]
+    # pages are anchored to the oldest post: page/1/ holds the oldest five, the front the rest
+    assert listed("index.html") == [12, 11, 10, 9, 8, 7, 6]
+    assert listed("page/1/index.html") == [5, 4, 3, 2, 1]
+    assert not (site / "page/2").exists()
+    assert "2025年1月1日〜1月5日" in (site / "page/1/index.html").read_text(encoding="utf-8")
+    assert listed("categories/投資分析/page/1/index.html") == [5, 4, 3, 2, 1]
     for f in site.rglob("*"):
         if f.is_file() and f.suffix in (".html", ".xml", ".json"):
             assert "非公開の記事タイトル" not in f.read_text(encoding="utf-8", errors="ignore"), f
             assert "secret" not in f.read_text(encoding="utf-8", errors="ignore"), f
+
+    # new posts never shift an older page: it keeps its posts, its URL and its bytes
+    before = (site / "page/1/index.html").read_bytes()
+    for d in (13, 14, 15):
+        (project / "posts" / f"2025-01-{d:02d}-post-{d}.md").write_text(
+            post(f"記事{d}", f"2025-01-{d:02d} 10:00:00 +0900"), encoding="utf-8")
+        assert mkdocs(["build", "--strict"], project).returncode == 0
+        if d < 15:
+            assert (site / "page/1/index.html").read_bytes() == before
+    assert listed("index.html") == [15, 14, 13, 12, 11]
+    assert listed("page/2/index.html") == [10, 9, 8, 7, 6]
+    assert listed("page/1/index.html") == [5, 4, 3, 2, 1]
 
 
 def test_strict_fails_on_warning_but_non_strict_publishes_good_posts(tmp_path):
@@ -245,3 +262,24 @@ def test_clean_out_write_and_json(tmp_path):
     assert (src / "sub/a.md").read_text(encoding="utf-8") == cleaned
     again = json.loads(tsuzuri(["clean", "--json", str(src / "sub/a.md")], tmp_path).stdout)
     assert again[0]["changes"] == [] and again[0]["fragments"] == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 60), st.integers(1, 7), st.integers(1, 12))
+def test_paginate_partitions_and_older_pages_never_change(n, per_page, added):
+    from tsuzuri.pages import paginate
+
+    def pages(count: int) -> dict[str, list[int]]:
+        items = [{"n": i, "url": f"p{i}/", "date_iso": f"2025-01-{1 + i % 28:02d}T10:00:00+09:00"}
+                 for i in range(count - 1, -1, -1)]  # newest first
+        return {s.dest_uri: [it["n"] for it in s.context["items"]] for s in paginate(items, "t/", "見出し", per_page)}
+    old, new = pages(n), pages(n + added)
+    for got, count in ((old, n), (new, n + added)):
+        order = [i for items in got.values() for i in items]
+        assert order == list(range(count - 1, -1, -1))              # every item once, newest first
+        front = got["t/index.html"]
+        assert len(front) == count if count < per_page else per_page <= len(front) < 2 * per_page
+        assert all(len(v) == per_page for k, v in got.items() if k != "t/index.html")
+    for dest, items in old.items():
+        if dest != "t/index.html":
+            assert new[dest] == items                               # an older page keeps its posts

@@ -362,8 +362,8 @@ def test_feed_limit_dates_and_modified_posts(busy):
     listed = sitemap(site)
     assert listed[BUSY + "2025/01/20/updated/"] == "2025-06-01T12:00:00+09:00"
     assert listed[BUSY] == "2025-06-01T12:00:00+09:00"
-    assert listed[BUSY + "page/2/"] == "2025-01-17T10:00:00+09:00"   # its newest post, not the site's
-    assert listed[BUSY + "page/3/"] == "2025-01-07T10:00:00+09:00"
+    assert listed[BUSY + "page/1/"] == "2025-01-10T10:00:00+09:00"   # its newest post, not the site's
+    assert BUSY + "page/2/" not in listed                             # (the front page holds 17 posts)
     assert all(u.startswith(BUSY) for u in listed)
     h = head(site / "2025/01/20/updated/index.html")
     assert h.one("article:modified_time") == "2025-06-01T12:00:00+09:00"

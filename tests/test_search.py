@@ -91,7 +91,8 @@ def test_full_then_cached_then_delta_then_full(tmp_path):
     full = search.build_index(docs, out, cache)
     assert (full.mode, full.indexed, full.posts) == ("full", 3, 3)
     assert pages(out) == 3 and full.peak_rss_mb > 0 and full.pagefind_seconds > 0
-    assert json.loads((out / "tsuzuri.json").read_text()) == {"delta": None, "stale": []}
+    main = json.loads((out / "tsuzuri.json").read_text())
+    assert main == {"delta": None, "main": main["main"], "stale": []} and len(main["main"]) == 16
     assert not (out / "pagefind-ui.js").exists()  # Pagefind's stock UIs are not shipped
 
     again = search.build_index(docs, tmp_path / "other", cache)
@@ -100,11 +101,19 @@ def test_full_then_cached_then_delta_then_full(tmp_path):
 
     edited = doc("2025/01/02/p2/", "書き直した本文。")
     new = doc("2025/02/01/new/", "新しい記事。")
+    entry_inode = (out / "pagefind-entry.json").stat().st_ino
     delta = search.build_index([docs[0], edited, docs[2], new], out, cache)
     assert (delta.mode, delta.indexed) == ("delta", 2)
     cfg = json.loads((out / "tsuzuri.json").read_text())
-    assert cfg == {"delta": "delta/", "stale": [docs[1].key]}
+    assert cfg == {"delta": "delta/", "main": main["main"], "stale": [docs[1].key]}
     assert pages(out) == 3 and pages(out / "delta") == 2
+    assert (out / "pagefind-entry.json").stat().st_ino == entry_inode  # main index left in place
+
+    back = search.build_index(docs, out, cache)                    # the edits undone: no delta left
+    assert back.mode == "cached" and not (out / "delta").exists()
+    assert json.loads((out / "tsuzuri.json").read_text()) == main
+    fresh = search.build_index([docs[0], edited, docs[2], new], tmp_path / "fresh", cache)
+    assert fresh.mode == "delta" and pages(tmp_path / "fresh" / "delta") == 2   # a new site/: copied whole
 
     many = [doc(f"2025/03/{i:02d}/m{i}/", f"別の記事{i}。") for i in range(1, search.DELTA_MIN + 2)]
     rebuilt = search.build_index(many, out, cache)

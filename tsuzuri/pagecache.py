@@ -142,6 +142,11 @@ class Templates:
         return self._digests[name]
 
 
+# Fingerprints of entries known to exist, across the builds of one process (mkdocs serve):
+# no stat per page.
+_present: set[str] = set()
+
+
 class PageCache:
     """``.cache/pages/<fingerprint>.html``: the output of a page for one set of inputs."""
 
@@ -174,7 +179,14 @@ class PageCache:
         return self.dir / fp[:2] / f"{fp}.html"
 
     def has(self, fp: str) -> bool:
-        return self.use and self._path(fp).is_file()
+        if not self.use:
+            return False
+        if fp in _present:  # (mkdocs serve: seen before; if it vanished since, get() misses and the page renders)
+            return True
+        if self._path(fp).is_file():
+            _present.add(fp)
+            return True
+        return False
 
     def get(self, fp: str) -> str | None:
         if not self.use:
@@ -184,10 +196,12 @@ class PageCache:
             html = unseal(path.read_bytes()).decode("utf-8")
         except OSError:
             self.misses += 1
+            _present.discard(fp)
             return None
         except ValueError:  # damaged (checksum) or not UTF-8: drop it, the page is rendered instead
             self.misses += 1
             path.unlink(missing_ok=True)
+            _present.discard(fp)
             return None
         self.hits += 1
         self._used.append(path)
@@ -196,6 +210,8 @@ class PageCache:
     def put(self, fp: str, html: str) -> None:
         if self.use:
             self._write(self._path(fp), html)
+            if self.writable:
+                _present.add(fp)
 
     def put_file(self, name: str, text: str) -> None:
         if self.use:

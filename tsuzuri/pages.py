@@ -18,7 +18,7 @@ from .taxonomy import Term, term_key
 from .urls import url_of
 
 WEEKDAYS = "月火水木金土日"
-ENTITY_PAGE = 20  # posts per entity page: their items are short
+ENTITY_PAGE = 50  # posts per entity page: their items are short (a title and one snippet)
 
 
 @dataclass
@@ -69,7 +69,7 @@ def build(site: Site) -> list[PageSpec]:
         specs.append(PageSpec(post.dest_uri, f"_posts/{stem}.md", post.title, "post.html",
                               ctx, html=post.html, toc=post.toc, post=post))
     items = [summaries[p] for p in site.posts]
-    specs += paginate(items, "", "最新の記事", site.config.paginate, src="index.md")
+    specs += paginate(items, "", "最新の記事", site.config.paginate, src="index.md", older="記事一覧")
     specs += term_pages(site.categories, "categories", "カテゴリー", summaries, site.config.paginate)
     specs += term_pages(site.tags, "tags", "タグ", summaries, site.config.paginate)
     specs += entity_pages(site, summaries)
@@ -112,11 +112,12 @@ def entity_pages(site: Site, summaries: dict) -> list[PageSpec]:
         items = [dict(summaries[p], mentions=p.mentions[entity.id], snippet=p.snippets.get(entity.id, ""))
                  for p in posts]
         info = {"kind": "entity", "type": entity.type_label, "description": entity.description,
-                "aliases": [a for a in entity.aliases if a != entity.name], "website": entity.website,
-                "related": [_entity_ref(registry.entities[e], n) for e, n in together.get(entity.id, [])]}
+                "aliases": [a for a in entity.aliases if a != entity.name], "website": entity.website}
         for spec in paginate(items, entity.url, entity.name, ENTITY_PAGE):
             spec.template = "entity.html"
             spec.context.update(info)
+            if spec.context["front"]:  # what changes with every post stays off the older pages
+                spec.context["related"] = [_entity_ref(registry.entities[e], n) for e, n in together.get(entity.id, [])]
             specs.append(spec)
     known = list(TYPE_LABELS)  # types in this order, unknown ones after them
     index = [{"type": t, "label": TYPE_LABELS.get(t, t), "count": sum(1 for e in es if e["count"]),
@@ -127,27 +128,51 @@ def entity_pages(site: Site, summaries: dict) -> list[PageSpec]:
     return specs
 
 
-def paginate(items: list[dict], base: str, heading: str, per_page: int, src: str | None = None) -> list[PageSpec]:
-    """Pages base, base/page/2/, ... of ``per_page`` items each (one page when empty)."""
-    per_page = max(1, per_page)
-    chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
-    total = len(chunks)
+def paginate(items: list[dict], base: str, heading: str, per_page: int, src: str | None = None,
+             older: str | None = None) -> list[PageSpec]:
+    """A list's front page at ``base`` and its older pages, ``per_page`` items each.
 
-    def url(n: int) -> str:
-        return base if n == 1 else f"{base}page/{n}/"
+    Pages are anchored to the oldest post: ``base/page/1/`` holds the oldest ``per_page``
+    items and keeps them forever, and the front page holds the newest ``per_page`` to
+    ``2 * per_page - 1``. A new post therefore changes the front page (and, once every
+    ``per_page`` posts, adds one older page and relinks its neighbour) instead of shifting
+    every page of the list, so a rebuild re-renders a handful of list pages, not all of
+    them. Older pages show nothing that a new post changes (no totals, no page count).
+    """
+    k, n = max(1, per_page), len(items)
+    stable = max(0, n // k - 1)          # full chunks, counted from the oldest, with a page of their own
 
-    specs = []
-    for n, chunk in enumerate(chunks, 1):
-        dest = url(n) + "index.html"
-        title = heading if n == 1 else f"{heading}（{n}ページ目）"
-        src_uri = src if (src and n == 1) else dest[: -len(".html")] + ".md"
-        specs.append(PageSpec(dest, src_uri, title, "list.html", {
-            "kind": "list", "heading": heading, "items": chunk,
-            "pagination": {"page": n, "pages": total, "count": len(items),
-                           "prev": url(n - 1) if n > 1 else None,
-                           "next": url(n + 1) if n < total else None},
+    def url(j: int) -> str:
+        return base if j > stable else f"{base}page/{j}/"
+
+    front = PageSpec(base + "index.html", src or base + "index.md", heading, "list.html", {
+        "kind": "list", "heading": heading, "items": items[: n - stable * k], "front": True,
+        "pagination": {"count": n, "label": "", "prev": None, "next": url(stable) if stable else None},
+    })
+    specs = [front]
+    for j in range(stable, 0, -1):
+        chunk = items[n - j * k: n - (j - 1) * k]
+        span = date_span(chunk)
+        title = f"{older or heading}（{span}）"
+        dest = f"{base}page/{j}/index.html"
+        specs.append(PageSpec(dest, dest[: -len(".html")] + ".md", title, "list.html", {
+            "kind": "list", "heading": title, "items": chunk, "front": False,
+            "pagination": {"label": span, "prev": url(j + 1), "next": url(j - 1) if j > 1 else None},
         }))
     return specs
+
+
+def date_span(items: list[dict]) -> str:
+    """「2025年1月2日〜2月3日」: the days of a newest-first list (stable: unlike a page number
+    counted from the newest, a new post never changes it)."""
+    def day(item: dict) -> tuple[int, int, int]:
+        y, m, d = item["date_iso"][:10].split("-")
+        return int(y), int(m), int(d)
+    (y2, m2, d2), (y1, m1, d1) = day(items[0]), day(items[-1])
+    first = f"{y1}年{m1}月{d1}日"
+    if (y1, m1, d1) == (y2, m2, d2):
+        return first
+    return first + "〜" + (f"{m2}月{d2}日" if y1 == y2 else f"{y2}年{m2}月{d2}日")
 
 
 def archive(posts: list[Post], summaries: dict[Post, dict]) -> list[dict]:

@@ -41,7 +41,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable
 
-VERSION = "1"           # bump when the staged page format changes: invalidates caches
+VERSION = "2"           # bump when the staged page or manifest format changes: invalidates caches
 LANGUAGE = "und"        # not "ja": Pagefind would run its own (slow) Japanese segmenter
 PAGEFIND = [sys.executable, "-m", "pagefind"]   # the binary of the pinned pagefind[extended]
 DELTA_MAX = 0.05        # re-index everything once more than this share of posts changed
@@ -232,6 +232,12 @@ class Cache:
             return None
         return data.get("docs") or {}
 
+    def main_id(self) -> str | None:
+        try:
+            return json.loads(self.manifest.read_text(encoding="utf-8")).get("id")
+        except (OSError, ValueError, AttributeError):
+            return None
+
     def prune(self, keep: set[str]) -> None:
         """Drop cached pages of posts that no longer exist in this form."""
         if not self.pages.exists():
@@ -275,6 +281,7 @@ def build_index(docs_or_site, out_dir: Path, cache_dir: Path | None = None, *,
     own_cache = cache_dir is None
     cache = Cache(Path(cache_dir) if cache_dir else Path(tempfile.mkdtemp(prefix="tsuzuri-search-")))
     cache.root.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(out_dir)
     stats = IndexStats(posts=len(docs))
     keys = {d.url: d.key for d in docs}
     try:
@@ -284,46 +291,72 @@ def build_index(docs_or_site, out_dir: Path, cache_dir: Path | None = None, *,
         limit = max(DELTA_MIN, int(len(docs) * DELTA_MAX))
         with tempfile.TemporaryDirectory(prefix="stage-", dir=cache.root) as tmp:
             tmp = Path(tmp)
-            if main is not None and len(changed) + len(stale) <= limit:
-                stats.mode = "delta" if (changed or stale) else "cached"
-                if changed:
-                    seg = time.perf_counter()
-                    _stage(changed, cache, tmp / "stage")
-                    stats.segment_seconds = time.perf_counter() - seg
-                    stats.pagefind_seconds, stats.pagefind_cpu, stats.peak_rss_mb = _pagefind(
-                        tmp / "stage", tmp / "delta")
-                    stats.indexed = len(changed)
-                bundle = tmp / "bundle"
-                _link_tree(cache.main, bundle)
-                if changed:
-                    _link_tree(tmp / "delta", bundle / "delta")
+            if main is None or len(changed) + len(stale) > limit:
+                stats.mode, changed, stale = "full", docs, []
             else:
-                stats.mode = "full"
+                stats.mode = "delta" if (changed or stale) else "cached"
+            if changed:
                 seg = time.perf_counter()
-                _stage(docs, cache, tmp / "stage")
+                _stage(changed, cache, tmp / "stage")
                 stats.segment_seconds = time.perf_counter() - seg
-                stats.pagefind_seconds, stats.pagefind_cpu, stats.peak_rss_mb = _pagefind(tmp / "stage", tmp / "main")
-                stats.indexed = len(docs)
-                stale, changed = [], []
-                _replace_dir(tmp / "main", cache.main)
-                cache.manifest.write_text(json.dumps({"version": VERSION, "docs": keys}, sort_keys=True),
-                                          encoding="utf-8")
+                stats.pagefind_seconds, stats.pagefind_cpu, stats.peak_rss_mb = _pagefind(tmp / "stage", tmp / "index")
+                stats.indexed = len(changed)
+            if stats.mode == "full":
+                _replace_dir(tmp / "index", cache.main)
+                main_id = hashlib.sha1(json.dumps(keys, sort_keys=True).encode()).hexdigest()[:16]
+                cache.manifest.write_text(json.dumps({"version": VERSION, "id": main_id, "docs": keys},
+                                                     sort_keys=True), encoding="utf-8")
+                cache.prune(set(keys.values()))
+                changed = []
+            main_id = cache.main_id()
+            config = json.dumps({"delta": "delta/" if changed else None, "main": main_id, "stale": stale},
+                                sort_keys=True)
+            if main_id is not None and _installed_main(out_dir) == main_id:  # (serve, --dirty): the delta only
+                _swap(tmp / "index" if changed else None, out_dir / "delta")
+                _write(out_dir / "tsuzuri.json", config)
+            else:
                 bundle = tmp / "bundle"
                 _link_tree(cache.main, bundle)
-                cache.prune(set(keys.values()))
-            (bundle / "tsuzuri.json").write_text(json.dumps(
-                {"delta": "delta/" if changed else None, "stale": stale}, sort_keys=True), encoding="utf-8")
-            out_dir = Path(out_dir)
-            out_dir.parent.mkdir(parents=True, exist_ok=True)
-            shutil.rmtree(out_dir, ignore_errors=True)
-            _link_tree(bundle, out_dir)
+                if changed:
+                    (tmp / "index").rename(bundle / "delta")
+                (bundle / "tsuzuri.json").write_text(config, encoding="utf-8")
+                out_dir.parent.mkdir(parents=True, exist_ok=True)
+                _swap(bundle, out_dir)
     finally:
         if own_cache:
             shutil.rmtree(cache.root, ignore_errors=True)
-    files = [p for p in Path(out_dir).rglob("*") if p.is_file()]
-    stats.files, stats.bundle_bytes = len(files), sum(p.stat().st_size for p in files)
+    for folder, _, names in os.walk(out_dir):
+        stats.files += len(names)
+        stats.bundle_bytes += sum(os.stat(os.path.join(folder, n)).st_size for n in names)
     stats.seconds = time.perf_counter() - start
     return stats
+
+
+def _installed_main(out_dir: Path) -> str | None:
+    """The id of the main index ``out_dir`` holds, if it holds one whole."""
+    try:
+        installed = json.loads((out_dir / "tsuzuri.json").read_text(encoding="utf-8")).get("main")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return installed if (out_dir / "pagefind-entry.json").exists() else None
+
+
+def _swap(new: Path | None, dest: Path) -> None:
+    """Put folder ``new`` at ``dest`` (None: remove ``dest``); copies when not on one disk."""
+    if new is None:
+        shutil.rmtree(dest, ignore_errors=True)
+        return
+    try:
+        _replace_dir(new, dest)
+    except OSError:
+        shutil.rmtree(dest, ignore_errors=True)
+        _link_tree(new, dest)
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
 
 
 def install_last(cache_dir: Path, out_dir: Path) -> bool:
@@ -334,7 +367,8 @@ def install_last(cache_dir: Path, out_dir: Path) -> bool:
         return False
     try:
         _link_tree(cache.main, Path(out_dir))
-        (Path(out_dir) / "tsuzuri.json").write_text('{"delta": null, "stale": []}', encoding="utf-8")
+        _write(Path(out_dir) / "tsuzuri.json", json.dumps({"delta": None, "main": cache.main_id(), "stale": []},
+                                                           sort_keys=True))
     except OSError:
         return False
     return True
