@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,12 @@ from test_build import ROOT, mkdocs
 @pytest.fixture(scope="session")
 def seed_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("seed") / "site"
-    result = mkdocs(["build", "--strict", "-d", str(out)], ROOT)
+    # Search shards of two posts: the browser tests then search three merged Pagefind indexes,
+    # as a site of thousands of posts does.
+    os.environ["TSUZURI_SEARCH_SHARD"] = "2"
+    try:
+        result = mkdocs(["build", "--strict", "-d", str(out)], ROOT)
+    finally:
+        del os.environ["TSUZURI_SEARCH_SHARD"]
     assert result.returncode == 0, result.stderr
     return out

@@ -92,7 +92,7 @@ def test_full_then_cached_then_delta_then_full(tmp_path):
     assert (full.mode, full.indexed, full.posts) == ("full", 3, 3)
     assert pages(out) == 3 and full.peak_rss_mb > 0 and full.pagefind_seconds > 0
     main = json.loads((out / "tsuzuri.json").read_text())
-    assert main == {"delta": None, "main": main["main"], "stale": []} and len(main["main"]) == 16
+    assert main == {"delta": None, "main": main["main"], "shards": [], "stale": []} and len(main["main"]) == 16
     assert not (out / "pagefind-ui.js").exists()  # Pagefind's stock UIs are not shipped
 
     again = search.build_index(docs, tmp_path / "other", cache)
@@ -105,7 +105,7 @@ def test_full_then_cached_then_delta_then_full(tmp_path):
     delta = search.build_index([docs[0], edited, docs[2], new], out, cache)
     assert (delta.mode, delta.indexed) == ("delta", 2)
     cfg = json.loads((out / "tsuzuri.json").read_text())
-    assert cfg == {"delta": "delta/", "main": main["main"], "stale": [docs[1].key]}
+    assert cfg == {"delta": "delta/", "main": main["main"], "shards": [], "stale": [docs[1].key]}
     assert pages(out) == 3 and pages(out / "delta") == 2
     assert (out / "pagefind-entry.json").stat().st_ino == entry_inode  # main index left in place
 
@@ -121,6 +121,29 @@ def test_full_then_cached_then_delta_then_full(tmp_path):
     assert pages(out) == len(many) and not (out / "delta").exists()
     # Cached pages of posts that are gone were pruned.
     assert {p.stem for p in (cache / "pages").glob("*/*.html")} == {d.key for d in many}
+
+
+def test_shards_bound_each_run_and_older_shards_are_reused(tmp_path, monkeypatch):
+    monkeypatch.setenv("TSUZURI_SEARCH_SHARD", "2")
+    cache, out = tmp_path / "cache", tmp_path / "site" / "pagefind"
+    docs = [doc(f"2025/01/{i:02d}/p{i}/", f"記事{i}の本文です。") for i in range(1, 6)]
+    full = search.build_index(docs, out, cache)
+    assert (full.mode, full.indexed) == ("full", 5)
+    cfg = json.loads((out / "tsuzuri.json").read_text())
+    assert len(cfg["shards"]) == 2                       # 5 posts: runs of 2, 2 and 1; the first at the root
+    assert pages(out) == 2 and [pages(out / s) for s in cfg["shards"]] == [2, 1]
+    assert not (out / "pagefind-ui.js").exists() and not (out / cfg["shards"][0] / "pagefind-ui.js").exists()
+
+    newer = [doc(f"2025/02/{i:02d}/n{i}/", f"新しい記事{i}。") for i in range(1, search.DELTA_MIN + 2)]
+    again = search.build_index(docs + newer, out, cache)  # too many for a delta: a full index ...
+    assert (again.mode, again.indexed) == ("full", 1 + len(newer))  # ... that re-indexes the newest shard only
+    cfg2 = json.loads((out / "tsuzuri.json").read_text())
+    assert cfg2["shards"][0] == cfg["shards"][0]       # the older shards are the same, from the cache
+    assert pages(out) + sum(pages(out / s) for s in cfg2["shards"]) == 5 + len(newer)
+    assert len(list((cache / "shards").iterdir())) == len(cfg2["shards"]) + 1   # unused shards pruned
+
+    assert search.install_last(cache, tmp_path / "serve" / "pagefind")
+    assert json.loads((tmp_path / "serve/pagefind/tsuzuri.json").read_text())["shards"] == cfg2["shards"]
 
 
 def test_no_cache_dir_always_builds_fully(tmp_path):

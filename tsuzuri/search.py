@@ -14,10 +14,16 @@ of the entities it mentions, so a search for any alias finds it), never site/ it
 header, footer and list pages cannot leak in. Date, categories, tags and entities are
 metadata, filters and a sort key.
 
-Rebuilds: segmented pages are cached by content hash under ``.cache/search/pages``; the last
-full index is kept in ``.cache/search/main``. When only a few posts changed, only they are
-indexed, into a small second index (``delta/``) that the browser merges, and the main index's
-stale copies are hidden by key (``tsuzuri.json``). A cold build (CI) is always one full index.
+Shards: Pagefind holds what one run indexes in memory (about 1 MB per long Japanese post: 10 GB
+for 10,000), so the main index is built as shards of SHARD posts, oldest first, one run each;
+the browser merges them (``tsuzuri.json`` lists them). An older shard never changes when posts
+are added, so it is cached by content under ``.cache/search/shards`` and not indexed again.
+
+Rebuilds: segmented pages are cached by content hash under ``.cache/search/pages``. When only a
+few posts changed since the last full index, only they are indexed, into a small second index
+(``delta/``) that the browser merges, and the main index's stale copies are hidden by key
+(``tsuzuri.json``); under ``mkdocs serve`` (or ``--dirty``) only ``delta/`` is replaced. Past
+DELTA_MAX the main index is rebuilt, which re-indexes only the shards that changed.
 
 Nothing here imports MkDocs; the adapter calls ``build_index`` or ``Indexer``.
 """
@@ -46,6 +52,7 @@ LANGUAGE = "und"        # not "ja": Pagefind would run its own (slow) Japanese s
 PAGEFIND = [sys.executable, "-m", "pagefind"]   # the binary of the pinned pagefind[extended]
 DELTA_MAX = 0.05        # re-index everything once more than this share of posts changed
 DELTA_MIN = 20          # ... but always allow this many in a delta
+SHARD = 1000            # posts per Pagefind run: ~1 GB of its memory (TSUZURI_SEARCH_SHARD)
 # Everything Pagefind writes that the site does not use (its stock UIs).
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
@@ -202,12 +209,13 @@ def _replace_dir(new: Path, dest: Path) -> None:
 
 
 class Cache:
-    """``.cache/search``: segmented pages by key, the last full index and its manifest."""
+    """``.cache/search``: segmented pages by key, the shards of the last full index by their
+    content, and the manifest of that index."""
 
     def __init__(self, root: Path):
         self.root = root
         self.pages = root / "pages"
-        self.main = root / "main"
+        self.shards = root / "shards"
         self.manifest = root / "main.json"
 
     def page(self, doc: SearchDoc) -> tuple[Path, bool]:
@@ -222,29 +230,44 @@ class Cache:
         tmp.replace(path)
         return path, True
 
-    def main_docs(self) -> dict[str, str] | None:
-        """url -> key of the posts in the cached main index, if it is usable."""
+    def shard(self, key: str) -> Path | None:
+        """The cached index of one shard, if it is whole."""
+        path = self.shards / key
+        return path if (path / "pagefind-entry.json").exists() else None
+
+    def main(self) -> dict | None:
+        """The manifest of the last full index (id, url -> doc key, shard keys) if every shard
+        of it is still cached."""
         try:
             data = json.loads(self.manifest.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if data.get("version") != VERSION or not (self.main / "pagefind-entry.json").exists():
+        if not isinstance(data, dict) or data.get("version") != VERSION or not data.get("shards"):
             return None
-        return data.get("docs") or {}
+        return data if all(self.shard(k) for k in data["shards"]) else None
 
-    def main_id(self) -> str | None:
-        try:
-            return json.loads(self.manifest.read_text(encoding="utf-8")).get("id")
-        except (OSError, ValueError, AttributeError):
-            return None
-
-    def prune(self, keep: set[str]) -> None:
-        """Drop cached pages of posts that no longer exist in this form."""
-        if not self.pages.exists():
-            return
-        for path in self.pages.glob("*/*.html"):
+    def prune(self, keep: set[str], shards: set[str]) -> None:
+        """Drop cached pages and shards that the current index no longer uses."""
+        for path in self.pages.glob("*/*.html") if self.pages.exists() else ():
             if path.stem not in keep:
                 path.unlink(missing_ok=True)
+        for path in self.shards.iterdir() if self.shards.exists() else ():
+            if path.name not in shards:
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def shards_of(docs: list[SearchDoc], size: int) -> list[list[SearchDoc]]:
+    """The posts oldest first, in runs of ``size``: an older run never changes when posts are
+    added, so its index is reused from the cache (as list pages are, see pages.paginate)."""
+    ordered = sorted(docs, key=lambda d: (d.date_iso, d.url))
+    return [ordered[i:i + size] for i in range(0, len(ordered), size)]
+
+
+def shard_key(docs: list[SearchDoc]) -> str:
+    h = hashlib.sha1(VERSION.encode())
+    for doc in docs:
+        h.update(doc.key.encode())
+    return h.hexdigest()[:20]
 
 
 def _stage(docs: Iterable[SearchDoc], cache: Cache, stage: Path) -> None:
@@ -285,40 +308,33 @@ def build_index(docs_or_site, out_dir: Path, cache_dir: Path | None = None, *,
     stats = IndexStats(posts=len(docs))
     keys = {d.url: d.key for d in docs}
     try:
-        main = cache.main_docs() if delta else None
-        changed = [d for d in docs if main is not None and main.get(d.url) != keys[d.url]]
-        stale = sorted(k for u, k in (main or {}).items() if keys.get(u) != k)
+        main = cache.main() if delta else None
+        indexed = (main or {}).get("docs") or {}
+        changed = [d for d in docs if main is not None and indexed.get(d.url) != keys[d.url]]
+        stale = sorted(k for u, k in indexed.items() if keys.get(u) != k)
         limit = max(DELTA_MIN, int(len(docs) * DELTA_MAX))
         with tempfile.TemporaryDirectory(prefix="stage-", dir=cache.root) as tmp:
             tmp = Path(tmp)
             if main is None or len(changed) + len(stale) > limit:
-                stats.mode, changed, stale = "full", docs, []
+                stats.mode, changed, stale = "full", [], []
+                main = _full_index(docs, keys, cache, tmp, stats)
             else:
                 stats.mode = "delta" if (changed or stale) else "cached"
-            if changed:
-                seg = time.perf_counter()
-                _stage(changed, cache, tmp / "stage")
-                stats.segment_seconds = time.perf_counter() - seg
-                stats.pagefind_seconds, stats.pagefind_cpu, stats.peak_rss_mb = _pagefind(tmp / "stage", tmp / "index")
-                stats.indexed = len(changed)
-            if stats.mode == "full":
-                _replace_dir(tmp / "index", cache.main)
-                main_id = hashlib.sha1(json.dumps(keys, sort_keys=True).encode()).hexdigest()[:16]
-                cache.manifest.write_text(json.dumps({"version": VERSION, "id": main_id, "docs": keys},
-                                                     sort_keys=True), encoding="utf-8")
-                cache.prune(set(keys.values()))
-                changed = []
-            main_id = cache.main_id()
-            config = json.dumps({"delta": "delta/" if changed else None, "main": main_id, "stale": stale},
-                                sort_keys=True)
-            if main_id is not None and _installed_main(out_dir) == main_id:  # (serve, --dirty): the delta only
-                _swap(tmp / "index" if changed else None, out_dir / "delta")
-                _write(out_dir / "tsuzuri.json", config)
-            else:
-                bundle = tmp / "bundle"
-                _link_tree(cache.main, bundle)
                 if changed:
-                    (tmp / "index").rename(bundle / "delta")
+                    _index(changed, cache, tmp / "delta", tmp, stats)
+            shards = main["shards"]
+            config = json.dumps({"delta": "delta/" if changed else None, "main": main["id"],
+                                 "shards": [f"shards/{k}/" for k in shards[1:]], "stale": stale}, sort_keys=True)
+            if _installed_main(out_dir) == main["id"]:  # (mkdocs serve, --dirty) only the delta changes
+                _swap(tmp / "delta" if changed else None, out_dir / "delta")
+                _write(out_dir / "tsuzuri.json", config)
+            else:  # the oldest shard at the root (pagefind.js is loaded from there), the others merged
+                bundle = tmp / "bundle"
+                _link_tree(cache.shard(shards[0]), bundle)
+                for k in shards[1:]:
+                    _link_tree(cache.shard(k), bundle / "shards" / k)
+                if changed:
+                    (tmp / "delta").rename(bundle / "delta")
                 (bundle / "tsuzuri.json").write_text(config, encoding="utf-8")
                 out_dir.parent.mkdir(parents=True, exist_ok=True)
                 _swap(bundle, out_dir)
@@ -330,6 +346,47 @@ def build_index(docs_or_site, out_dir: Path, cache_dir: Path | None = None, *,
         stats.bundle_bytes += sum(os.stat(os.path.join(folder, n)).st_size for n in names)
     stats.seconds = time.perf_counter() - start
     return stats
+
+
+def _index(docs: list[SearchDoc], cache: Cache, out: Path, tmp: Path, stats: IndexStats) -> None:
+    """One Pagefind run over ``docs`` into ``out``, its costs added to ``stats``."""
+    stage = tmp / f"stage-{out.name}"
+    seg = time.perf_counter()
+    _stage(docs, cache, stage)
+    stats.segment_seconds += time.perf_counter() - seg
+    seconds, cpu, rss = _pagefind(stage, out)
+    shutil.rmtree(stage, ignore_errors=True)
+    stats.pagefind_seconds += seconds
+    stats.pagefind_cpu += cpu
+    stats.peak_rss_mb = max(stats.peak_rss_mb, rss)
+    stats.indexed += len(docs)
+
+
+def _full_index(docs: list[SearchDoc], keys: dict[str, str], cache: Cache, tmp: Path, stats: IndexStats) -> dict:
+    """The main index as shards of at most ``shard_size()`` posts: Pagefind's memory grows with
+    what one run indexes (about 1 MB per long Japanese post), so a run never holds more than
+    a shard; shards whose posts did not change come from the cache."""
+    shards = []
+    for group in shards_of(docs, shard_size()):
+        key = shard_key(group)
+        if cache.shard(key) is None:
+            _index(group, cache, tmp / key, tmp, stats)
+            cache.shards.mkdir(parents=True, exist_ok=True)
+            _replace_dir(tmp / key, cache.shards / key)
+        shards.append(key)
+    main = {"version": VERSION, "id": hashlib.sha1("".join(shards).encode()).hexdigest()[:16],
+            "docs": keys, "shards": shards}
+    _write(cache.manifest, json.dumps(main, sort_keys=True))
+    cache.prune(set(keys.values()), set(shards))
+    return main
+
+
+def shard_size() -> int:
+    """Posts per Pagefind run (TSUZURI_SEARCH_SHARD; fewer for less memory, more for fewer files)."""
+    try:
+        return max(1, int(os.environ.get("TSUZURI_SEARCH_SHARD", SHARD)))
+    except ValueError:
+        return SHARD
 
 
 def _installed_main(out_dir: Path) -> str | None:
@@ -363,12 +420,17 @@ def install_last(cache_dir: Path, out_dir: Path) -> bool:
     """Put the last full index at ``out_dir`` at once (possibly a little stale): the preview's
     search works while the current one is built. False when there is none yet."""
     cache = Cache(Path(cache_dir))
-    if cache.main_docs() is None or Path(out_dir).exists():
+    main = cache.main()
+    if main is None or Path(out_dir).exists():
         return False
     try:
-        _link_tree(cache.main, Path(out_dir))
-        _write(Path(out_dir) / "tsuzuri.json", json.dumps({"delta": None, "main": cache.main_id(), "stale": []},
-                                                           sort_keys=True))
+        out_dir = Path(out_dir)
+        _link_tree(cache.shard(main["shards"][0]), out_dir)
+        for k in main["shards"][1:]:
+            _link_tree(cache.shard(k), out_dir / "shards" / k)
+        _write(out_dir / "tsuzuri.json", json.dumps({"delta": None, "main": main["id"], "stale": [],
+                                                     "shards": [f"shards/{k}/" for k in main["shards"][1:]]},
+                                                    sort_keys=True))
     except OSError:
         return False
     return True

@@ -41,7 +41,8 @@ export function unspace(html) {
 }
 
 let loading = null;
-/** Pagefind, loaded once on first use; with the small "delta" index merged when there is one. */
+/** Pagefind, loaded once on first use: the oldest shard of the index, the other shards merged
+ * into it, and the small "delta" index of recent changes when there is one. */
 function engine() {
   loading ??= (async () => {
     let cfg = {};
@@ -53,7 +54,9 @@ function engine() {
     const pf = await import(new URL("pagefind.js", BUNDLE).href);
     const options = { baseUrl: ROOT.pathname, exactDiacritics: true, excerptLength: 60 };
     await pf.options(options);
-    if (cfg.delta) await pf.mergeIndex(new URL(cfg.delta, BUNDLE).pathname, options);
+    for (const shard of [...(cfg.shards || []), ...(cfg.delta ? [cfg.delta] : [])]) {
+      await pf.mergeIndex(new URL(shard, BUNDLE).pathname, options);
+    }
     await pf.init();
     return { pf, stale: new Set(cfg.stale || []) };
   })();
