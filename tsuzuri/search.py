@@ -47,7 +47,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable
 
-VERSION = "2"           # bump when the staged page or manifest format changes: invalidates caches
+VERSION = "3"           # bump when the staged page or manifest format changes: invalidates caches
 LANGUAGE = "und"        # not "ja": Pagefind would run its own (slow) Japanese segmenter
 PAGEFIND = [sys.executable, "-m", "pagefind"]   # the binary of the pinned pagefind[extended]
 DELTA_MAX = 0.05        # re-index everything once more than this share of posts changed
@@ -91,17 +91,34 @@ class SearchDoc:
     def key(self) -> str:
         """Content hash: the cache key, and the id that marks a main-index copy as stale."""
         h = hashlib.sha1(VERSION.encode())
-        for part in (self.url, self.title, self.date, self.date_iso, self.text, *self.categories, "\0",
-                     *self.tags, "\0", *self.entities, "\0", *self.aliases):
+        for part in (self.url, self.title, self.date, self.date_iso, _text_digest(self.text), *self.categories,
+                     "\0", *self.tags, "\0", *self.entities, "\0", *self.aliases):
             h.update(part.encode("utf-8", "surrogatepass"))
             h.update(b"\x1f")
         return h.hexdigest()[:20]
+
+
+# id(text) -> (text, digest), this build's and the last's: under mkdocs serve an unchanged
+# post keeps its text object, so a rebuild does not hash every article again.
+_text_digests: list[dict[int, tuple[str, str]]] = [{}, {}]
+
+
+def _text_digest(text: str) -> str:
+    for generation in _text_digests:
+        known = generation.get(id(text))
+        if known is not None and known[0] is text:
+            _text_digests[0][id(text)] = known
+            return known[1]
+    value = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+    _text_digests[0][id(text)] = (text, value)
+    return value
 
 
 def docs_from_site(site) -> list[SearchDoc]:
     """One SearchDoc per published post; entity aliases come from ``site.registry`` when present."""
     registry = getattr(site, "registry", None)
     known = getattr(registry, "entities", {}) or {}
+    _text_digests[:] = [{}, _text_digests[0]]  # a new build: the last one's texts are kept one more
     docs = []
     for post in site.posts:
         names, aliases = [], []
@@ -208,6 +225,10 @@ def _replace_dir(new: Path, dest: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+# (pages folder, key) of staged pages known to exist, across the builds of one process.
+_staged: set[tuple[Path, str]] = set()
+
+
 class Cache:
     """``.cache/search``: segmented pages by key, the shards of the last full index by their
     content, and the manifest of that index."""
@@ -222,12 +243,14 @@ class Cache:
         """The staged page of ``doc``, written if not cached; (path, was it written)."""
         key = doc.key
         path = self.pages / key[:2] / f"{key}.html"
-        if path.exists():
+        if (self.pages, key) in _staged or path.exists():
+            _staged.add((self.pages, key))
             return path, False
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         tmp.write_text(page_html(doc), encoding="utf-8")
         tmp.replace(path)
+        _staged.add((self.pages, key))
         return path, True
 
     def shard(self, key: str) -> Path | None:
@@ -251,6 +274,7 @@ class Cache:
         for path in self.pages.glob("*/*.html") if self.pages.exists() else ():
             if path.stem not in keep:
                 path.unlink(missing_ok=True)
+                _staged.discard((self.pages, path.stem))
         for path in self.shards.iterdir() if self.shards.exists() else ():
             if path.name not in shards:
                 shutil.rmtree(path, ignore_errors=True)
@@ -276,6 +300,9 @@ def _stage(docs: Iterable[SearchDoc], cache: Cache, stage: Path) -> None:
         src, _ = cache.page(doc)
         dest = stage / doc.url / "index.html"
         dest.parent.mkdir(parents=True, exist_ok=True)
+        if not src.exists():  # .cache/ was emptied while `mkdocs serve` ran
+            _staged.discard((cache.pages, doc.key))
+            src, _ = cache.page(doc)
         try:
             os.link(src, dest)
         except OSError:

@@ -108,18 +108,34 @@ def enrich(site: Site) -> None:
     """Cross-links over all posts: entity mentions (first ones linked), terms, related posts."""
     memo = Memo(site.root, "mentions")  # scanning depends only on the page and the registry
     registry = site.registry.digest + engine_digest()  # code changes never serve old scans
+    last, _last_links[:] = _last_links[0], [{}]
     for post in site.posts:
-        key = hashlib.blake2b(f"{registry}\n{post.html}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        html = post.html
+        known = last.get(id(html))  # mkdocs serve: an unchanged post keeps its HTML object ...
+        if known is not None and known[0] is html and known[1:3] == (registry, post.dest_uri):
+            key, linked = known[3], known[4]  # ... and gets the same linked HTML object back
+        else:
+            key = hashlib.blake2b(f"{registry}\n{html}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+            linked = None
         found = memo.get(key)
         if found is None:
-            found = entities.scan(post.html, site.registry)
+            found = entities.scan(html, site.registry)
             memo.put(key, found)
-        post.html = entities.link(post.html, found.edits, post.dest_uri)
+        if linked is None:
+            linked = entities.link(html, found.edits, post.dest_uri)
+        _last_links[0][id(html)] = (html, registry, post.dest_uri, key, linked)
+        post.html = linked
         post.mentions, post.snippets = dict(found.counts), dict(found.snippets)
     memo.save()
     site.tags = taxonomy.build(site.posts, "tags", "tags")
     site.categories = taxonomy.build(site.posts, "categories", "categories")
     site.related = _related(site)
+
+
+# id(HTML) -> (HTML, registry digest, URL, memo key, linked HTML) of the last build's posts: a
+# rebuild under mkdocs serve neither hashes nor links 20 MB of unchanged pages again, and the
+# page cache recognises the same HTML object (pagecache._html_digest) without hashing it.
+_last_links: list[dict[int, tuple[str, str, str, str, str]]] = [{}]
 
 
 def _related(site: Site) -> dict[Post, list[Post]]:
