@@ -295,7 +295,8 @@ def test_process_pool_gives_the_same_posts_as_one_process(tmp_path, monkeypatch)
 
 # -- mkdocs serve --dirty: every rebuild equals a cold build ------------------------------------------
 
-def test_dirty_serve_rebuilds_equal_cold_builds(project, tmp_path_factory):
+@pytest.mark.parametrize("watch", ["events", "poll"])  # the OS's file events; TSUZURI_WATCH=poll
+def test_dirty_serve_rebuilds_equal_cold_builds(project, tmp_path_factory, watch):
     import socket
     import urllib.request
 
@@ -306,7 +307,7 @@ def test_dirty_serve_rebuilds_equal_cold_builds(project, tmp_path_factory):
     config.write_text(config.read_text(encoding="utf-8").replace("https://blog.example.jp/", f"http://127.0.0.1:{port}/"),
                       encoding="utf-8")
     tmp = tmp_path_factory.mktemp("serve-tmp")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", TMPDIR=str(tmp))
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", TMPDIR=str(tmp), TSUZURI_WATCH=watch)
     server = subprocess.Popen([PY, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"], cwd=project,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
@@ -364,3 +365,5 @@ def test_dirty_serve_rebuilds_equal_cold_builds(project, tmp_path_factory):
             server.kill()
             _, err = server.communicate()
     assert "Traceback" not in err and "dirty' build" not in err
+    if watch == "events":  # one rebuild per change: files the build reads never trigger another
+        assert err.count("Documentation built") == 5, err[-3000:]
