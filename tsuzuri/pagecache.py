@@ -17,6 +17,7 @@ import io
 import json
 import os
 import pickle
+import threading
 import time
 from pathlib import Path
 from typing import Iterable
@@ -156,6 +157,7 @@ class PageCache:
         self.writable = True
         self._used: list[Path] = []
         self.hits = self.misses = 0
+        self._lock = threading.Lock()
         self.templates: Templates | None = None
         self.site_fp = ""
 
@@ -194,16 +196,15 @@ class PageCache:
         path = self._path(fp)
         try:
             html = unseal(path.read_bytes()).decode("utf-8")
-        except OSError:
-            self.misses += 1
+        except (OSError, ValueError) as exc:  # gone, or damaged (checksum, not UTF-8): the page is rendered
+            if isinstance(exc, ValueError):
+                path.unlink(missing_ok=True)
+            with self._lock:  # (the adapter reads entries from several threads)
+                self.misses += 1
             _present.discard(fp)
             return None
-        except ValueError:  # damaged (checksum) or not UTF-8: drop it, the page is rendered instead
-            self.misses += 1
-            path.unlink(missing_ok=True)
-            _present.discard(fp)
-            return None
-        self.hits += 1
+        with self._lock:
+            self.hits += 1
         self._used.append(path)
         return html
 
