@@ -367,3 +367,17 @@ def test_dirty_serve_rebuilds_equal_cold_builds(project, tmp_path_factory, watch
     assert "Traceback" not in err and "dirty' build" not in err
     if watch == "events":  # one rebuild per change: files the build reads never trigger another
         assert err.count("Documentation built") == 5, err[-3000:]
+
+
+def test_by_identity_hashes_a_string_object_once_per_two_builds():
+    from tsuzuri.cache import ByIdentity
+    calls = []
+    memo = ByIdentity(lambda text: calls.append(text) or f"d{len(text)}")
+    text = "".join(["記事"] * 1000)          # built at run time: a fresh object
+    assert memo(text) == memo(text) == "d2000" and len(calls) == 1
+    assert memo("".join(["記事"] * 1000)) == "d2000" and len(calls) == 2   # equal, another object
+    memo.new_build()
+    assert memo(text) == "d2000" and len(calls) == 2                        # the last build's: kept
+    memo.new_build()
+    memo.new_build()
+    assert memo(text) == "d2000" and len(calls) == 3                        # unused for a build: gone

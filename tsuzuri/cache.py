@@ -70,6 +70,29 @@ def engine_digest() -> str:
     return h.hexdigest()
 
 
+class ByIdentity:
+    """``fn(text)`` remembered by the string's identity, for this build and the last: under
+    ``mkdocs serve`` an unchanged post keeps its strings (this module's memory), so a rebuild
+    does not hash megabytes of unchanged text again. ``new_build()`` starts a generation."""
+
+    def __init__(self, fn: Callable[[str], str]) -> None:
+        self.fn = fn
+        self.generations: list[dict[int, tuple[str, str]]] = [{}, {}]
+
+    def new_build(self) -> None:
+        self.generations = [{}, self.generations[0]]
+
+    def __call__(self, text: str) -> str:
+        for generation in self.generations:
+            known = generation.get(id(text))
+            if known is not None and known[0] is text:
+                self.generations[0][id(text)] = known
+                return known[1]
+        value = self.fn(text)
+        self.generations[0][id(text)] = (text, value)
+        return value
+
+
 def enabled() -> bool:
     return os.environ.get("TSUZURI_CACHE", "1").strip().lower() not in ("0", "off", "false", "no")
 

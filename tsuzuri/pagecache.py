@@ -25,7 +25,7 @@ from typing import Iterable
 from jinja2 import Environment, TemplateNotFound, nodes
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
-from .cache import enabled, engine_digest, prune_hourly, seal, unseal, write_atomic
+from .cache import ByIdentity, enabled, engine_digest, prune_hourly, seal, unseal, write_atomic
 
 CACHED_TEMPLATE = "tsuzuri-cached.html"
 # the stored output as is; if it vanished since it was found, render the page's own template
@@ -57,20 +57,8 @@ def spec_digest(spec) -> str:
     return digest(value, _html_digest(spec.html))
 
 
-# Digests of post HTML by identity: under `mkdocs serve` an unchanged post keeps its HTML string
-# (cache.py's memory), so it is not hashed again. Two generations: this build's and the last's.
-_html_digests: list[dict[int, tuple[str, str]]] = [{}, {}]
-
-
-def _html_digest(html: str) -> str:
-    for generation in _html_digests:
-        known = generation.get(id(html))
-        if known is not None and known[0] is html:
-            _html_digests[0][id(html)] = known
-            return known[1]
-    value = digest(html)
-    _html_digests[0][id(html)] = (html, value)
-    return value
+# Post HTML is hashed once per content object (mkdocs serve keeps unchanged posts' HTML).
+_html_digest = ByIdentity(digest)
 
 
 class Templates:
@@ -169,7 +157,7 @@ class PageCache:
         except (OSError, ValueError):
             pass
         self.templates = Templates(env, own_dirs, known if isinstance(known, dict) else None)
-        _html_digests[:] = [{}, _html_digests[0]]
+        _html_digest.new_build()
         self.site_fp = site_fingerprint(*site_parts)
 
     def lookup(self, spec) -> tuple[str, bool]:

@@ -47,6 +47,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .cache import ByIdentity
+
 VERSION = "3"           # bump when the staged page or manifest format changes: invalidates caches
 LANGUAGE = "und"        # not "ja": Pagefind would run its own (slow) Japanese segmenter
 PAGEFIND = [sys.executable, "-m", "pagefind"]   # the binary of the pinned pagefind[extended]
@@ -98,27 +100,15 @@ class SearchDoc:
         return h.hexdigest()[:20]
 
 
-# id(text) -> (text, digest), this build's and the last's: under mkdocs serve an unchanged
-# post keeps its text object, so a rebuild does not hash every article again.
-_text_digests: list[dict[int, tuple[str, str]]] = [{}, {}]
-
-
-def _text_digest(text: str) -> str:
-    for generation in _text_digests:
-        known = generation.get(id(text))
-        if known is not None and known[0] is text:
-            _text_digests[0][id(text)] = known
-            return known[1]
-    value = hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
-    _text_digests[0][id(text)] = (text, value)
-    return value
+# An article's text is hashed once per content object (mkdocs serve keeps unchanged posts' text).
+_text_digest = ByIdentity(lambda text: hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest())
 
 
 def docs_from_site(site) -> list[SearchDoc]:
     """One SearchDoc per published post; entity aliases come from ``site.registry`` when present."""
     registry = getattr(site, "registry", None)
     known = getattr(registry, "entities", {}) or {}
-    _text_digests[:] = [{}, _text_digests[0]]  # a new build: the last one's texts are kept one more
+    _text_digest.new_build()
     docs = []
     for post in site.posts:
         names, aliases = [], []
