@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import re
 import subprocess
 import sys
@@ -203,3 +204,15 @@ def test_mkdocs_build_reports_a_pagefind_failure_without_a_traceback(tmp_path, m
     assert (project / "site/2025/03/01/a/index.html").exists()
     assert mkdocs(["build", "--strict"], project).returncode == 0  # the real Pagefind again
     assert (project / "site/pagefind/pagefind-entry.json").exists()
+
+
+def test_staging_survives_a_cache_emptied_between_builds(tmp_path):
+    """mkdocs serve remembers staged pages; if .cache/ is emptied meanwhile, they are written again."""
+    cache, out = tmp_path / "cache", tmp_path / "site" / "pagefind"
+    docs = [doc(f"2025/01/{i:02d}/p{i}/", f"記事{i}の本文です。") for i in range(1, 4)]
+    search.build_index(docs, out, cache)
+    edited = [docs[0], docs[1], doc("2025/01/03/p3/", "書き直した本文。")]
+    assert search.build_index(edited, out, cache).mode == "delta"   # p3's new page staged (and remembered)
+    shutil.rmtree(cache / "pages")
+    again = search.build_index(edited, tmp_path / "other", cache)
+    assert (again.mode, again.indexed) == ("delta", 1) and pages(tmp_path / "other" / "delta") == 1

@@ -290,10 +290,11 @@ def _stage(docs: Iterable[SearchDoc], cache: Cache, stage: Path) -> None:
         src, _ = cache.page(doc)
         dest = stage / doc.url / "index.html"
         dest.parent.mkdir(parents=True, exist_ok=True)
-        if not src.exists():  # .cache/ was emptied while `mkdocs serve` ran
+        try:
+            os.link(src, dest)
+        except FileNotFoundError:  # .cache/ was emptied while `mkdocs serve` ran: write it again
             _staged.discard((cache.pages, doc.key))
             src, _ = cache.page(doc)
-        try:
             os.link(src, dest)
         except OSError:
             shutil.copyfile(src, dest)
@@ -339,22 +340,14 @@ def build_index(docs_or_site, out_dir: Path, cache_dir: Path | None = None, *,
                 stats.mode = "delta" if (changed or stale) else "cached"
                 if changed:
                     _index(changed, cache, tmp / "delta", tmp, stats)
-            shards = main["shards"]
-            config = json.dumps({"delta": "delta/" if changed else None, "main": main["id"],
-                                 "shards": [f"shards/{k}/" for k in shards[1:]], "stale": stale}, sort_keys=True)
+            delta_dir = tmp / "delta" if changed else None
             if _installed_main(out_dir) == main["id"]:  # (mkdocs serve, --dirty) only the delta changes
-                _swap(tmp / "delta" if changed else None, out_dir / "delta")
-                _write(out_dir / "tsuzuri.json", config)
-            else:  # the oldest shard at the root (pagefind.js is loaded from there), the others merged
-                bundle = tmp / "bundle"
-                _link_tree(cache.shard(shards[0]), bundle)
-                for k in shards[1:]:
-                    _link_tree(cache.shard(k), bundle / "shards" / k)
-                if changed:
-                    (tmp / "delta").rename(bundle / "delta")
-                (bundle / "tsuzuri.json").write_text(config, encoding="utf-8")
+                _swap(delta_dir, out_dir / "delta")
+                _write(out_dir / "tsuzuri.json", _bundle_config(main, bool(changed), stale))
+            else:
+                _assemble(cache, main, tmp / "bundle", delta_dir, stale)
                 out_dir.parent.mkdir(parents=True, exist_ok=True)
-                _swap(bundle, out_dir)
+                _swap(tmp / "bundle", out_dir)
     finally:
         if own_cache:
             shutil.rmtree(cache.root, ignore_errors=True)
@@ -406,6 +399,24 @@ def shard_size() -> int:
         return SHARD
 
 
+def _assemble(cache: Cache, main: dict, dest: Path, delta_dir: Path | None, stale: list[str]) -> None:
+    """The bundle the browser loads, at ``dest``: the oldest shard at the root (pagefind.js is
+    loaded from there), the others under ``shards/``, the delta (moved in) and tsuzuri.json."""
+    shards = main["shards"]
+    _link_tree(cache.shard(shards[0]), dest)
+    for key in shards[1:]:
+        _link_tree(cache.shard(key), dest / "shards" / key)
+    if delta_dir is not None:
+        delta_dir.rename(dest / "delta")
+    _write(dest / "tsuzuri.json", _bundle_config(main, delta_dir is not None, stale))
+
+
+def _bundle_config(main: dict, delta: bool, stale: list[str]) -> str:
+    """tsuzuri.json: what the browser merges (docs/assets/search.js) and the stale keys it hides."""
+    return json.dumps({"delta": "delta/" if delta else None, "main": main["id"],
+                       "shards": [f"shards/{k}/" for k in main["shards"][1:]], "stale": stale}, sort_keys=True)
+
+
 def _installed_main(out_dir: Path) -> str | None:
     """The id of the main index ``out_dir`` holds, if it holds one whole."""
     try:
@@ -441,13 +452,7 @@ def install_last(cache_dir: Path, out_dir: Path) -> bool:
     if main is None or Path(out_dir).exists():
         return False
     try:
-        out_dir = Path(out_dir)
-        _link_tree(cache.shard(main["shards"][0]), out_dir)
-        for k in main["shards"][1:]:
-            _link_tree(cache.shard(k), out_dir / "shards" / k)
-        _write(out_dir / "tsuzuri.json", json.dumps({"delta": None, "main": main["id"], "stale": [],
-                                                     "shards": [f"shards/{k}/" for k in main["shards"][1:]]},
-                                                    sort_keys=True))
+        _assemble(cache, main, Path(out_dir), None, [])
     except OSError:
         return False
     return True
