@@ -142,6 +142,7 @@ def test_search_page_from_url_with_filters(page, site_url):
     assert page.locator(".tz-search-page__input").input_value() == "半導体"
     hrefs = page.locator(".tz-search-page__results .tz-hit__link").evaluate_all("e => e.map(a => a.getAttribute('href'))")
     assert set(hrefs) == EXPECTED["半導体"]
+    assert not page.locator(".tz-search-page__more").is_visible()  # every hit shown: no 「さらに表示」
     assert page.locator(".tz-facet legend").all_inner_texts() == ["カテゴリー", "タグ"]
 
     page.locator(".tz-facet input[name=category][value='ニュース']").check()
