@@ -192,9 +192,11 @@ def measure(source: Path, repo: Path = REPO, keep: Path | None = None) -> dict:
     try:
         if project.exists():
             shutil.rmtree(project)
-        clone = _run(["git", "clone", "-q", str(repo), str(project)], tmp, env)
-        if clone.returncode:
-            raise SystemExit(f"git clone failed: {clone.stderr.strip()}")
+        tmp.mkdir(parents=True, exist_ok=True)
+        head = _run(["git", "rev-parse", "HEAD"], repo, env).stdout.strip()   # the commit checked out in repo
+        clone = _run(["git", "clone", "-q", "--no-checkout", str(repo), str(project)], tmp, env)
+        if clone.returncode or _run(["git", "checkout", "-q", head], project, env).returncode:
+            raise SystemExit(f"git clone of {repo} at {head or 'HEAD'} failed: {clone.stderr.strip()}")
         shutil.rmtree(project / "posts")          # the repo's seed posts are not the blog's
         (project / "posts").mkdir()
         imported = _run([sys.executable, "-m", "tsuzuri", "import-jekyll", str(source.resolve()), "--into", "."],
