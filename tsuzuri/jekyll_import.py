@@ -527,13 +527,21 @@ def run(site: Path, project: Path, *, force: bool = False) -> tuple[int, Report]
     own = _own_assets()
     clashes, writes, unchanged = [], [], 0
     for c in copies:
+        rel = c.dest.relative_to(project / "docs" / "assets").as_posix() if c.kind == "asset" else None
+        if rel in own:
+            # tsuzuri's own asset: the project's copy, or the skeleton's that a new project gets
+            theirs = c.dest if c.dest.exists() else ENGINE_ROOT / "docs" / "assets" / rel
+            if theirs.exists():
+                if _same(c.src, theirs):
+                    unchanged += 1
+                else:
+                    report.not_mapped(f"assets/{rel}", "tsuzuri's own file of that name is kept; "
+                                      "rename yours and update the posts' links")
+                continue
         if not c.dest.exists():
             writes.append(c)
         elif _same(c.src, c.dest):
             unchanged += 1
-        elif c.kind == "asset" and c.dest.relative_to(project / "docs" / "assets").as_posix() in own:
-            report.not_mapped(f"assets/{c.dest.relative_to(project / 'docs' / 'assets').as_posix()}",
-                              "tsuzuri's own file of that name is kept; rename yours and update the posts' links")
         elif force:
             writes.append(c)
         else:
@@ -577,9 +585,10 @@ def run(site: Path, project: Path, *, force: bool = False) -> tuple[int, Report]
                     for c in posts)
         if _engine_renders_includes():
             report.note(f"{{% include %}} in posts is rendered by tsuzuri from includes/ ({using} posts use it)")
-        elif using:
-            report.note(f"tsuzuri does not render {{% include %}} yet: {using} posts use it; they are built with a "
-                        "warning and show the tag as written — replace it with Markdown")
+        else:
+            report.note(f"tsuzuri does not render {{% include %}} yet: {using} posts use it"
+                        + ("; they are built with a warning and show the tag as written — replace it with Markdown"
+                           if using else ""))
     for folder in ("_layouts", "_sass", "_data", "_pages"):
         if (site / folder).is_dir():
             why = {"_layouts": "tsuzuri's layouts are templates/ (Material for MkDocs); port changes there",
