@@ -279,7 +279,13 @@ def _figures(source: Path, project: Path, check_out: str, import_out: str) -> di
 
     sitemap = site / "sitemap.xml"
     pagefind = site / "pagefind"
-    shards = list((pagefind / "shards").glob("*/pagefind-entry.json")) if (pagefind / "shards").is_dir() else []
+    # the first shard is site/pagefind/ itself; tsuzuri.json lists the others for the browser
+    try:
+        listed = json.loads((pagefind / "tsuzuri.json").read_text(encoding="utf-8")).get("shards") or []
+    except (OSError, ValueError):
+        listed = None
+    search_ok = (listed is not None and (pagefind / "pagefind.js").is_file()
+                 and all((pagefind / s / "pagefind-entry.json").is_file() for s in ["", *listed]))
     return {
         "posts in the source": len(files),
         "posts published (pages)": pages["post"],
@@ -291,8 +297,8 @@ def _figures(source: Path, project: Path, check_out: str, import_out: str) -> di
         "pages showing {: kramdown attribute lines": pages["kramdown"],
         "pages showing ---END---": pages["END"],
         "pages showing conflict markers": pages["conflict"],
-        "search index built (pagefind.js + shards)": (pagefind / "pagefind.js").is_file() and bool(shards),
-        "search shards": len(shards),
+        "search index built (pagefind.js + shards)": search_ok,
+        "search shards": 1 + len(listed or []) if search_ok else 0,
         "og:image URLs not in site/ (distinct / pages)": f"{len(og_missing)} / {og_pages}",
         "sitemap entries": len(re.findall(r"<loc>", sitemap.read_text(encoding="utf-8"))) if sitemap.exists() else 0,
         "Jekyll URLs (distinct)": len(expected),
