@@ -278,7 +278,10 @@ def test_realblog_bench_on_a_tiny_site(tmp_path, capsys):
     assert figures["pages showing ---END---"] == figures["pages showing conflict markers"] == 0
     assert figures["search index built (pagefind.js + shards)"] is True
     assert figures["Jekyll URLs (distinct)"] == 4 and figures["Jekyll URLs that exist in site/"] >= 3
-    assert figures["Jekyll URLs serving that post (title matches)"] == figures["Jekyll URLs that exist in site/"]
+    # Jekyll serves the later post at /2024/01/04/same/: a page showing the earlier one does not count
+    shared = tmp_path / "work" / "project" / "site" / "2024/01/04/same/index.html"
+    wrong = shared.is_file() and parse(shared).title == "古い方"
+    assert figures["Jekyll URLs serving that post (title matches)"] == figures["Jekyll URLs that exist in site/"] - wrong
     assert figures["sitemap entries"] > 3
     assert realblog.table(figures).startswith("| figure | value |")
 
