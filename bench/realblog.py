@@ -213,6 +213,8 @@ def measure(source: Path, repo: Path = REPO, keep: Path | None = None) -> dict:
         figures["build wall time (s)"] = round(wall, 1)
         figures["mkdocs build log: ERROR / WARNING lines"] = (
             f"{len(re.findall(r'^ERROR', build.stderr, re.M))} / {len(re.findall(r'^WARNING', build.stderr, re.M))}")
+        failed = re.search(r"^ERROR\s+-\s+(search index not built: .{0,160})", build.stderr, re.M)
+        figures["search error"] = failed.group(1) if failed else ""
         return figures
     finally:
         if keep is None:
