@@ -22,7 +22,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import entities, excerpts, fragments, liquid, publish, related, taxonomy, titles, urls
+from . import entities, excerpts, fragments, kramdown, liquid, publish, related, taxonomy, titles, urls
 from .config import SiteConfig
 from .cache import Memo, PostCache, engine_digest
 from .diagnostics import ERROR, WARNING, Diagnostic, Diagnostics
@@ -260,7 +260,9 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
         diags.warning(post.source, 1, f"the post has no title; using {title!r}", 'add title: "タイトル" to the front matter')
     post.title, post.content = title, cleaned
 
-    rendered = renderer(cleaned, raw_html=config.raw_html)
+    markdown, ials = kramdown.apply(cleaned)  # {: .class} lines: onto their block, or removed
+    report_ials(post, ials)
+    rendered = renderer(markdown, raw_html=config.raw_html)
     report_removed(post, rendered.removed)
     if not post.body.strip():  # a stub (`tsuzuri new` writes one): nothing was lost
         diags.note(post.source, post.body_line, "the post has no body yet; its page will be empty",
@@ -281,6 +283,18 @@ def page_vars(post: Post, config: SiteConfig) -> dict:
     data.update(title=post.title, date=post.date, url=f"/{post.url}", slug=post.slug,
                 categories=list(post.categories), tags=list(post.tags), path=post.source)
     return data
+
+
+def report_ials(post: Post, issues: list) -> None:
+    """A warning per kramdown attribute list that could not be applied, on its source line."""
+    pos = 0
+    for issue in issues:
+        found = post.body.find(issue.text, pos)
+        line = post.body_line + post.body.count("\n", 0, found) if found >= 0 else None
+        pos = found + 1 if found >= 0 else pos
+        post.diagnostics.warning(post.source, line, issue.message,
+                                 "put the {: …} line directly below the paragraph, heading or link it is for, "
+                                 "or delete it")
 
 
 def report_removed(post: Post, removed: list) -> None:
