@@ -56,7 +56,8 @@ def on_config(config, **_):
     root = Path(config.config_file_path).resolve().parent
     try:
         site_config = SiteConfig.from_mapping((config.extra or {}).get("tsuzuri"), site_url=config.site_url or "",
-                                              site_name=config.site_name, docs_dir=config.docs_dir)
+                                              site_name=config.site_name, docs_dir=config.docs_dir,
+                                              site_description=config.site_description or "")
     except (TypeError, ValueError) as exc:  # MkDocs prints this as one line, not a traceback
         raise ConfigurationError(f"mkdocs.yml: extra.tsuzuri: {exc}") from None
     site = tz_site.load(root, site_config)

@@ -14,6 +14,7 @@ Each step is a plain function over plain data; MkDocs is only known by hooks/.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 import re
@@ -22,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import entities, excerpts, fragments, liquid, publish, related, taxonomy, titles, urls
+from . import entities, excerpts, fragments, kramdown, liquid, publish, related, taxonomy, titles, urls
 from .config import SiteConfig
 from .cache import Memo, PostCache, engine_digest
 from .diagnostics import ERROR, WARNING, Diagnostic, Diagnostics
@@ -157,7 +158,7 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
     for post in read:
         if id(post) not in placed_ids:  # refused a URL: report what was found while reading it
             site.diagnostics.extend(post.diagnostics)
-    cache.prepare_all(placed, config, safe_prepare, _resolver, Renderer)
+    cache.prepare_all(placed, config, safe_prepare, functools.partial(_resolver, root=root), Renderer)
     ready = [p for p in placed if not any(d.message.startswith(INTERNAL) for d in p.diagnostics)]
     excerpts.review(ready, config.excerpt_chars)  # template excerpts are found across posts
     for post in placed:
@@ -269,8 +270,9 @@ def assign_urls(posts: list[Post], config: SiteConfig, diags: Diagnostics,
     return placed
 
 
-def _resolver(posts: list[Post], config: SiteConfig):
+def _resolver(posts: list[Post], config: SiteConfig, root: Path | None = None):
     by_name: dict[str, str] = {}
+    includes = _includes(root, config)
     for post in posts:
         stem = posixpath.splitext(post.rel)[0]
         link = f"{config.baseurl}/{post.url}"
@@ -279,16 +281,43 @@ def _resolver(posts: list[Post], config: SiteConfig):
             by_name[prefix + post.rel] = link
 
     def resolve(kind: str, arg: str) -> str | None:
+        if kind == "include":  # the file's text: the cache re-checks it, so an edited include re-renders
+            return includes(arg)
         arg = arg.strip().strip("'\"").lstrip("/")
         return by_name.get(arg) if kind == "link" else by_name.get(posixpath.splitext(arg)[0])
     return resolve
 
 
+def _includes(root: Path | None, config: SiteConfig):
+    """name -> text of an include: the project's includes folder (``extra.tsuzuri.includes_dir``,
+    default ``includes``), or Jekyll's ``_includes`` when the project has none."""
+    folder = None
+    if root is not None:
+        for name in (str(config.extra.get("includes_dir") or "includes"), "_includes"):
+            if (root / name).is_dir():
+                folder = (root / name).resolve()
+                break
+    texts: dict[str, str | None] = {}
+
+    def read(name: str) -> str | None:
+        if name not in texts:
+            texts[name] = None
+            path = (folder / name).resolve() if folder and name and "\0" not in name else None
+            if path is not None and path.is_relative_to(folder) and path.is_file():  # never outside it
+                texts[name] = path.read_bytes().decode("utf-8", "replace").replace("\r\n", "\n")
+        return texts[name]
+    return read
+
+
 def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None:
     """Liquid -> clean fragments -> title -> Markdown, recording every repair as a diagnostic."""
     diags, offset = post.diagnostics, post.body_line - 1
-    body, issues = liquid.render(post.body, baseurl=config.baseurl, site_url=config.url, resolve=resolve,
-                                 site_vars=config.extra)
+    body, issues = post.body, []
+    if "{%" in body or "{{" in body:  # (config's Liquid settings are read only here: see cache.py)
+        body, issues = liquid.render(post.body, baseurl=config.baseurl, site_url=config.url, resolve=resolve,
+                                     site_vars={"title": config.title, "description": config.description,
+                                                **config.extra},
+                                     page_vars=page_vars(post, config))
     for issue in issues:
         line = offset + post.body.count("\n", 0, issue.offset) + 1
         diags.add(post.source, line, ERROR if issue.severity == "error" else WARNING, issue.message, issue.hint)
@@ -314,7 +343,9 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
         diags.warning(post.source, 1, f"the post has no title; using {title!r}", 'add title: "タイトル" to the front matter')
     post.title, post.content = title, cleaned
 
-    rendered = renderer(cleaned, raw_html=config.raw_html)
+    markdown, ials = kramdown.apply(cleaned)  # {: .class} lines: onto their block, or removed
+    report_ials(post, ials)
+    rendered = renderer(markdown, raw_html=config.raw_html)
     report_removed(post, rendered.removed)
     if not post.body.strip():  # a stub (`tsuzuri new` writes one): nothing was lost
         diags.note(post.source, post.body_line, "the post has no body yet; its page will be empty",
@@ -327,6 +358,26 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
     own = post.excerpt.strip()  # (excerpt_chars is read only when needed: the cache records it)
     post.summary = own if own and not excerpts.is_template(own) else excerpts.summary("", post.html, config.excerpt_chars)
     diags.extend(publish.check(post))  # last_modified_at, image: used by feeds and share cards
+
+
+def page_vars(post: Post, config: SiteConfig) -> dict:
+    """Liquid's ``page``: the front matter, plus what Jekyll computes for a post."""
+    data = {k: v for k, v in post.data.items() if isinstance(k, str)}
+    data.update(title=post.title, date=post.date, url=f"/{post.url}", slug=post.slug,
+                categories=list(post.categories), tags=list(post.tags), path=post.source)
+    return data
+
+
+def report_ials(post: Post, issues: list) -> None:
+    """A warning per kramdown attribute list that could not be applied, on its source line."""
+    pos = 0
+    for issue in issues:
+        found = post.body.find(issue.text, pos)
+        line = post.body_line + post.body.count("\n", 0, found) if found >= 0 else None
+        pos = found + 1 if found >= 0 else pos
+        post.diagnostics.warning(post.source, line, issue.message,
+                                 "put the {: …} line directly below the paragraph, heading or link it is for, "
+                                 "or delete it")
 
 
 def report_removed(post: Post, removed: list) -> None:
