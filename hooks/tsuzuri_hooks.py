@@ -59,7 +59,7 @@ def on_config(config, **_):
                                               site_url=config.site_url or "", site_name=config.site_name)
     except (TypeError, ValueError) as exc:  # MkDocs prints this as one line, not a traceback
         raise ConfigurationError(f"mkdocs.yml: extra.tsuzuri: {exc}") from None
-    site = tz_site.load(root, site_config)
+    site = tz_site.load(root, site_config, cache_dir=tz_cache.project_cache(root))
     for d in site.diagnostics:
         level = logging.ERROR if d.severity >= ERROR else logging.WARNING if d.severity == WARNING else logging.DEBUG
         log.log(level, d.format())
@@ -132,8 +132,8 @@ def _search_cache(root: Path) -> Path | None:
     if not tz_cache.enabled():
         return None
     try:
-        (root / ".cache" / "search").mkdir(parents=True, exist_ok=True)
-        return root / ".cache" / "search"
+        (tz_cache.project_cache(root) / "search").mkdir(parents=True, exist_ok=True)
+        return tz_cache.project_cache(root) / "search"
     except OSError:
         return None
 

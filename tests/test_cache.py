@@ -233,9 +233,13 @@ def test_a_cache_that_cannot_be_written_only_costs_time(project):
 
 # -- what a post's work depends on (in-process: exact counts) ------------------------------------------
 
-def load(project: Path, **changes) -> dict:
+def load_site(project: Path, **changes) -> site.Site:
     config = replace(SiteConfig.from_mkdocs_yml(project / "mkdocs.yml"), **changes)
-    return site.load(project, config).cache_stats
+    return site.load(project, config, cache_dir=project / ".cache")
+
+
+def load(project: Path, **changes) -> dict:
+    return load_site(project, **changes).cache_stats
 
 
 def test_each_input_invalidates_exactly_its_posts(project):
@@ -247,7 +251,7 @@ def test_each_input_invalidates_exactly_its_posts(project):
     assert load(project, url="https://other.example/")["prepare_misses"] == 2
     # the summary length matters to posts without an excerpt of their own (or with a template
     # one), and to no post's reading
-    posts = site.load(project, SiteConfig.from_mkdocs_yml(project / "mkdocs.yml")).posts
+    posts = load_site(project).posts
     own = sum(bool(p.excerpt.strip()) and not excerpts.is_template(p.excerpt.strip()) for p in posts)
     stats = load(project, excerpt_chars=60)
     assert (stats["prepare_misses"], stats["read_misses"]) == (n - own, 0) and own < n
@@ -259,8 +263,7 @@ def test_each_input_invalidates_exactly_its_posts(project):
     target.write_text(target.read_text(encoding="utf-8").replace("title:", "slug: moved\ntitle:"), encoding="utf-8")
     stats = load(project)
     assert (stats["read_misses"], stats["prepare_misses"]) == (1, 2)
-    linker = next(p for p in site.load(project, SiteConfig.from_mkdocs_yml(project / "mkdocs.yml")).posts
-                  if p.title == "リンク元の記事")
+    linker = next(p for p in load_site(project).posts if p.title == "リンク元の記事")
     assert "2025/03/02/moved/" in linker.html
 
 
@@ -269,8 +272,8 @@ def test_cache_off_and_on_give_identical_posts(project, monkeypatch):
     monkeypatch.setenv("TSUZURI_CACHE", "0")
     plain = site.load(project, config)
     monkeypatch.setenv("TSUZURI_CACHE", "1")
-    site.load(project, config)
-    cached = site.load(project, config)
+    site.load(project, config, cache_dir=project / ".cache")
+    cached = site.load(project, config, cache_dir=project / ".cache")
     assert cached.cache_stats["prepare_hits"] == len(plain.posts)
     fields = ("title", "url", "html", "text", "content", "summary", "reading_time", "toc", "tags", "body")
     for a, b in zip(plain.posts, cached.posts):
