@@ -147,6 +147,35 @@ def test_shards_bound_each_run_and_older_shards_are_reused(tmp_path, monkeypatch
     assert json.loads((tmp_path / "serve/pagefind/tsuzuri.json").read_text())["shards"] == cfg2["shards"]
 
 
+def test_what_shapes_the_index_is_in_its_cache_key(tmp_path, monkeypatch):
+    """A cached index made with another shard size, another Pagefind or other code is never
+    served: the bundle is what a build without the cache would make."""
+    cache = tmp_path / "cache"
+
+    def docs() -> list[search.SearchDoc]:  # (a new build makes new docs: their keys are not remembered)
+        return [doc(f"2025/01/{i:02d}/p{i}/", f"記事{i}の本文です。") for i in range(1, 6)]
+
+    def layout(out: Path) -> list[int]:
+        cfg = json.loads((out / "tsuzuri.json").read_text())
+        return [pages(out), *(pages(out / s) for s in cfg["shards"])]
+
+    search.build_index(docs(), tmp_path / "a", cache)
+    assert layout(tmp_path / "a") == [5]
+    monkeypatch.setenv("TSUZURI_SEARCH_SHARD", "2")
+    assert not search.install_last(cache, tmp_path / "serve")   # (mkdocs serve) not the index of one shard
+    again = search.build_index(docs(), tmp_path / "b", cache)
+    assert (again.mode, again.indexed) == ("full", 5) and layout(tmp_path / "b") == [2, 2, 1]
+    search.build_index(docs(), tmp_path / "cold", None)
+    assert layout(tmp_path / "cold") == [2, 2, 1]
+    assert search.build_index(docs(), tmp_path / "c", cache).mode == "cached"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", sys.executable)  # another Pagefind binary
+    assert search.Cache(cache).main() is None
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    monkeypatch.setattr(search, "_code", lambda: "an edited search.py")  # the staged pages' code changed
+    edited = search.build_index(docs(), tmp_path / "d", cache)
+    assert (edited.mode, edited.indexed, layout(tmp_path / "d")) == ("full", 5, [2, 2, 1])
+
+
 def test_no_cache_dir_always_builds_fully(tmp_path):
     docs = [doc("a/", "本文")]
     assert search.build_index(docs, tmp_path / "a").mode == "full"
