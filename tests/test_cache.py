@@ -3,6 +3,7 @@ and a change re-does exactly the work that depends on it (real MkDocs builds, re
 
 from __future__ import annotations
 
+import gzip
 import os
 import pickle
 import re
@@ -220,6 +221,67 @@ def test_dirty_build_rewrites_exactly_what_changed(project):
     out, rendered, _ = build(project, "site", "--dirty")
     assert "新しい題" in (out / "index.html").read_text(encoding="utf-8") and len(rendered) > 20
     assert_same_tree(cold(project, "ref3"), out)
+
+
+def _everything(root: Path) -> dict[str, bytes]:
+    """Every file under site/, search index included, gzip (Pagefind's files) undone: the text
+    a reader can fetch."""
+    def text(data: bytes) -> bytes:
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError):
+            return data
+    return {p.relative_to(root).as_posix(): text(p.read_bytes()) for p in root.rglob("*") if p.is_file()}
+
+
+def test_dirty_builds_after_edits_additions_and_deletions_equal_cold_builds(project):
+    """Each step of a sequence of edits, additions and deletions, built with --dirty in one
+    site/ (a new process each time: the written-files record is read back from .cache/), gives
+    the tree a cold build gives: every file (pages, feeds, sitemap, robots.txt, term and entity
+    pages, assets) byte for byte, no file and no folder more. Only pagefind/ is left out of the
+    byte comparison (a delta index by design, tests/test_search.py); nothing is time-dependent."""
+    secret = "撤回された記事だけにある文章"
+    extra = project / "docs/assets/extra.txt"
+    retracted = project / "posts/2025-04-01-retracted.md"
+    target = project / "posts/2025-03-02-target.md"
+    config = project / "mkdocs.yml"
+
+    def add():  # (before the first build: the post is in the main search index)
+        write(retracted, post("撤回される記事", "2025-04-01 10:00:00 +0900", f"{secret}。ソニーグループの話。",
+                              categories=["臨時カテゴリー"], tags=["撤回タグ", "AI"]))
+        write(extra, "an asset\n")
+
+    def edit():
+        write(retracted, retracted.read_text(encoding="utf-8").replace("撤回タグ", "別の撤回タグ"))
+        write(target, post("リンク先の記事", "2025-03-02 10:00:00 +0900", "書き直した本文です。", tags=["新タグ"]))
+        config.write_text(config.read_text(encoding="utf-8").replace("paginate: 10", "paginate: 4"), encoding="utf-8")
+
+    def delete():
+        retracted.unlink()           # the last post of its category and of its tags
+        extra.unlink()
+        (project / "posts" / benchgen.post_name(7)).unlink()
+        write(target, post("リンク先の記事", "2025-03-02 10:00:00 +0900", "本文です。"))
+        config.write_text(config.read_text(encoding="utf-8").replace("paginate: 4", "paginate: 10"), encoding="utf-8")
+
+    def new_post():
+        name, text = benchgen.post_text(-1)
+        write(project / "posts" / name, text)
+
+    add()
+    build(project, "site")
+    for step, change in enumerate([edit, delete, new_post]):
+        change()
+        out, _, log = build(project, "site", "--dirty")
+        assert "Traceback" not in log
+        reference = cold(project, f"ref{step}")
+        assert_same_tree(reference, out)
+        folders = lambda root: sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()
+                                      and not p.relative_to(root).as_posix().startswith("pagefind"))
+        assert folders(out) == folders(reference)
+    assert not (out / "categories/臨時カテゴリー").exists() and not (out / "tags/撤回タグ").exists()
+    assert not (out / "assets/extra.txt").exists()
+    leaked = [name for name, data in _everything(out).items() if secret.encode() in data]
+    assert leaked == []
 
 
 def test_a_cache_that_cannot_be_written_only_costs_time(project):
