@@ -19,11 +19,13 @@ for 10,000), so the main index is built as shards of SHARD posts, oldest first, 
 the browser merges them (``tsuzuri.json`` lists them). An older shard never changes when posts
 are added, so it is cached by content under ``.cache/search/shards`` and not indexed again.
 
-Rebuilds: segmented pages are cached by content hash under ``.cache/search/pages``. When only a
-few posts changed since the last full index, only they are indexed, into a small second index
-(``delta/``) that the browser merges, and the main index's stale copies are hidden by key
-(``tsuzuri.json``); under ``mkdocs serve`` (or ``--dirty``) only ``delta/`` is replaced. Past
-DELTA_MAX the main index is rebuilt, which re-indexes only the shards that changed.
+Rebuilds: segmented pages are cached by content hash under ``.cache/search/pages``. When posts
+were only added since the last full index (a few), they are indexed alone, into a small second
+index (``delta/``) that the browser merges; under ``mkdocs serve`` (or ``--dirty``) only
+``delta/`` is replaced. When a post of the main index was edited or deleted, the shards that
+hold it are indexed again (the others come from the cache): hiding the old copy would leave its
+text readable in the published index (its fragment holds the text, the word lists its
+positions). Past DELTA_MAX added posts the main index is rebuilt the same way.
 
 Nothing here imports MkDocs; the adapter calls ``build_index`` or ``Indexer``.
 """
@@ -355,7 +357,7 @@ def build_index(docs_or_site, out_dir: Path, cache_dir: Path | None = None, *,
         limit = max(DELTA_MIN, int(len(docs) * DELTA_MAX))
         with tempfile.TemporaryDirectory(prefix="stage-", dir=cache.root) as tmp:
             tmp = Path(tmp)
-            if main is None or len(changed) + len(stale) > limit:
+            if main is None or stale or len(changed) > limit:  # (stale: an old text to take out, see above)
                 stats.mode, changed, stale = "full", [], []
                 main = _full_index(docs, keys, cache, tmp, stats)
             else:
