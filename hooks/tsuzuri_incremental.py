@@ -24,6 +24,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -43,6 +44,9 @@ from watchdog.observers.polling import PollingObserver  # noqa: E402
 from tsuzuri import pagecache  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.tsuzuri")
+# Settings templates print, compared as MkDocs read them (mkdocs.yml's bytes are compared too)
+SHOWN = ("site_name", "site_description", "site_author", "copyright", "repo_url", "repo_name", "edit_uri",
+         "extra", "extra_css", "extra_javascript")
 STATIC = "file"  # what the written-files record holds for a File MkDocs copies or writes as is
 WRITERS = 4  # threads writing stored pages (the disk's latency bounds them, not the CPU)
 POLL_SECONDS = 0.2  # mkdocs serve with TSUZURI_WATCH=poll: how often to look for saved files
@@ -102,11 +106,17 @@ class _ChangeObserver(Observer):
 def on_config(config, **_):
     cache = pagecache.PageCache(Path(config.config_file_path).resolve().parent)
     hooks = sorted(Path(__file__).parent.glob("*.py"))
+    shown = {key: config.get(key) for key in SHOWN}  # as read: an !ENV value is not in the file's bytes
     _state.update(cache=cache, render={}, built={}, parts=[  # what every page sees besides its own data
-        Path(config.config_file_path).read_bytes(), config.site_url or "", str(config.use_directory_urls),
+        Path(config.config_file_path).read_bytes(), json.dumps(shown, sort_keys=True, default=_stable_repr),
+        config.site_url or "", str(config.use_directory_urls),
         json.dumps(dict(config.theme), sort_keys=True, default=repr), version("mkdocs"),
         version("mkdocs-material"), *(h.read_bytes() for h in hooks)])
     return config
+
+
+def _stable_repr(value) -> str:
+    return re.sub(r" at 0x[0-9a-f]+", "", repr(value))  # (an object's address changes every run)
 
 
 def on_nav(nav, config, files, **_):

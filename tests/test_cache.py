@@ -153,6 +153,19 @@ def test_config_change_rerenders_pages_but_not_posts(project):
     assert_same_tree(cold(project, "ref"), out)
 
 
+def test_a_setting_read_from_the_environment_rerenders_pages(project, monkeypatch):
+    """mkdocs.yml's bytes are not all of the config: an !ENV value pages print is in their key."""
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "copyright: !ENV [TZ_TEST_COPYRIGHT, '']\n",
+                      encoding="utf-8")
+    monkeypatch.setenv("TZ_TEST_COPYRIGHT", "著作権表示その一")
+    build(project, "a")
+    monkeypatch.setenv("TZ_TEST_COPYRIGHT", "著作権表示その二")
+    out, rendered, _ = build(project, "b")
+    assert "著作権表示その二" in (out / "index.html").read_text(encoding="utf-8") and len(rendered) > 20
+    assert_same_tree(cold(project, "ref"), out)
+
+
 def test_registry_edit_redoes_no_per_post_work(project):
     build(project, "a")
     registry = project / "entities.yml"
