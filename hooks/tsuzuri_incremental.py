@@ -266,7 +266,7 @@ def on_post_build(config, **_):
     site_dir = os.path.join(os.path.abspath(config.site_dir), "")
     written = _state["written"]
     for file in _state["files"]:  # feeds, sitemap, assets: pages are recorded as they are written
-        if not file.is_documentation_page() and file.abs_dest_path not in written:
+        if not file.is_documentation_page():
             written[file.abs_dest_path] = STATIC
     if _state["dirty"]:  # outputs of removed posts and terms: MkDocs' --dirty would leave them behind
         for dest in [d for d in written if d.startswith(site_dir) and d not in _state["dests"]]:
