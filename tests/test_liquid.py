@@ -403,9 +403,10 @@ def test_includes_dir_setting_and_no_escape(tmp_path):
 def test_an_edited_include_re_renders_cached_posts(tmp_path, monkeypatch):
     monkeypatch.setenv("TSUZURI_CACHE", "1")
     _include_project(tmp_path)
-    assert "相談する" in post_named(load(tmp_path, CONFIG), "2025-01-02-inc.md").html
+    cache = tmp_path / ".cache"
+    assert "相談する" in post_named(load(tmp_path, CONFIG, cache_dir=cache), "2025-01-02-inc.md").html
     (tmp_path / "includes" / "cta.html").write_text("<p>{{ include.label }}!!</p>\n", encoding="utf-8")
-    site = load(tmp_path, CONFIG)
+    site = load(tmp_path, CONFIG, cache_dir=cache)
     assert "<p>相談する!!</p>" in post_named(site, "2025-01-02-inc.md").html
     assert site.cache_stats["prepare_misses"] == 1
 
