@@ -417,6 +417,26 @@ def test_internal_links_and_sources_resolve(built):
     assert checked > 500
 
 
+def test_config_strings_are_escaped_in_every_template(tmp_path):
+    """site_name is printed by the header, the drawer and <title>: as text, never as markup."""
+    project = make_project(tmp_path, {"2025-03-01-fine.md": _fm("普通の記事", "2025-03-01") + BODY})
+    config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
+    name = "<img src=x onerror=alert('site')>\" data-x=\"1"
+    config["site_name"] = name
+    docs = shutil.copytree(ROOT / "docs", project / "docs")  # a docs/ page whose title is markup
+    (docs / "hostile.md").write_text(f"---\ntitle: {json.dumps(name)}\n---\n\n本文\n", encoding="utf-8")
+    config["docs_dir"] = str(docs)
+    (project / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    result = run(["mkdocs", "build"], project)
+    assert result.returncode == 0, result.stderr[-2000:]
+    for path in [project / "site/index.html", project / "site/2025/03/01/fine/index.html", project / "site/404.html",
+                 project / "site/hostile/index.html"]:
+        page = parse(path)
+        assert unsafe(page, theme=True) == [] and page.tags["img"] == 0, path
+        assert "".join(page.title_parts).endswith(" - " + name) or "".join(page.title_parts) == name, path
+        assert "".join(page.text).count(name) >= 2, path  # header and drawer show it as text
+
+
 @pytest.mark.parametrize("stage", ["read", "clean"])
 def test_an_engine_bug_costs_one_post_named_in_an_error(tmp_path, monkeypatch, stage):
     """Fault injection (no input is known to crash the engine): the other posts still build,
