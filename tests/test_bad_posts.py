@@ -468,7 +468,9 @@ def test_an_engine_bug_costs_one_post_named_in_an_error(tmp_path, monkeypatch, s
 CHROMIUM = "/usr/bin/chromium"
 HOSTILE_PAGES = ["/", "/archive/", "/2025/02/14/html-in-title/", "/2025/02/15/html-in-tags/",
                  "/2025/02/16/html-in-excerpt/", "/2025/02/17/html-in-author-and-category/",
-                 "/2025/02/07/script-in-body/", "/2025/02/09/event-handler/", "/2025/02/13/attr-list-onclick/"]
+                 "/2025/02/07/script-in-body/", "/2025/02/09/event-handler/", "/2025/02/13/attr-list-onclick/",
+                 "/2025/03/01/toc-id-injection/"]
+TOC_PAGE = "/2025/03/01/toc-id-injection/"
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("TSUZURI_REQUIRE_BROWSER"),
@@ -496,6 +498,12 @@ def test_nothing_hostile_runs_in_a_browser(built):
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             for url in HOSTILE_PAGES + tag_pages:
                 page.goto(base + url, wait_until="load")
+            page.goto(base + TOC_PAGE, wait_until="load")
+            page.wait_for_timeout(300)  # autofocus/onfocus would fire right after load
+            links = page.eval_on_selector_all(
+                ".md-sidebar--secondary a, a.md-skip",
+                "els => els.map(e => [e.className, e.getAttribute('href'), e.getAttributeNames(), e.textContent.trim()])")
+            anchors = page.eval_on_selector_all(".tz-body h2", "els => els.map(e => [e.id, e.getAttributeNames()])")
             page.goto(base + "/search/?q=" + "試験用", wait_until="load")
             page.wait_for_function("document.querySelector('[data-tz-search-page]').dataset.state === 'done'",
                                    timeout=20000)
@@ -508,6 +516,14 @@ def test_nothing_hostile_runs_in_a_browser(built):
     assert "<script>alert('title')</script>危険なタイトル" in [t.strip() for t in titles]
     assert "<svg onload=alert('category')>" in facets and "<img src=x onerror=alert('tag')>" in facets
     assert dialogs == []
+    # the TOC and the skip link: only href and class, each href one of the body's (safe) anchors
+    toc = [link for link in links if "md-nav__link" in link[0] or "md-skip" in link[0]]
+    assert len(toc) >= 4 and any("md-skip" in link[0] for link in toc)
+    ids = [a[0] for a in anchors]
+    assert all(names == ["id"] and re.fullmatch(r"[\w\-.:]+", i) for i, names in anchors)
+    for _, href, names, _ in toc:
+        assert sorted(names) == ["class", "href"] and href.lstrip("#") in ids, (href, names)
+    assert {"見出し", "二つ目の見出し", "HTMLの見出し"} <= {link[3] for link in toc}
 
 
 # ---------------------------------------------------------------- raw HTML for trusted sites

@@ -9,10 +9,13 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import markdown
+from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
 
 from . import sanitize
 
@@ -26,6 +29,9 @@ EXTENSION_CONFIGS = {
 }
 
 _TAGS_RE = re.compile(r"<[^>]+>")
+# What an id may hold: it becomes a TOC link ("#" + id) that Material prints into href="..."
+# unescaped, so no quote, "<", "&" or space may reach it, whatever syntax set the id.
+_SAFE_ID_RE = re.compile(r"[\w\-.:]+")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 _WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 _SENTENCE_END_RE = re.compile(r"[。！？!?]")
@@ -43,6 +49,55 @@ class Rendered:
     removed: list = field(default_factory=list)   # sanitize.Removal: what unsafe HTML went
 
 
+class _SafeIds(Treeprocessor):
+    """Re-slugs every id outside the safe set (attr_list's ``{: id='x" onfocus="…' }``, an
+    ``id=`` on markdown="1" HTML) before the toc extension reads the headings, so the body's
+    anchors and the TOC's links agree; records each change for a diagnostic."""
+
+    def run(self, root):
+        self.changed: list[tuple[str, str]] = []
+        for el in root.iter():
+            old = el.get("id")
+            if old is None or _SAFE_ID_RE.fullmatch(old):
+                continue
+            new = safe_id(old)
+            if new:
+                el.set("id", new)
+            else:
+                del el.attrib["id"]  # nothing usable: toc slugs a heading's text
+            self.changed.append((old, new))
+
+
+class _SafeIdExtension(Extension):
+    def extendMarkdown(self, md):
+        # after attr_list (8) has set the ids, before toc (5) reads them
+        md.treeprocessors.register(_SafeIds(md), "tz_safe_ids", 6)
+
+
+def safe_id(value: str) -> str:
+    """value if it is a safe anchor, else its slug ("" when nothing of it is usable)."""
+    value = str(value)
+    if _SAFE_ID_RE.fullmatch(value):
+        return value
+    return slugify_unicode(html.unescape(value), "-")
+
+
+def safe_toc(tokens: list) -> list[dict]:
+    """The toc tokens handed to templates: only level, a safe id, the name as escaped plain text
+    (Material prints both raw) and children; Markdown's ``html`` and ``data-toc-label`` go."""
+    out = []
+    for token in tokens:
+        name = _plain_label(token.get("name")) or _plain_label(token.get("html"))  # an empty label: the heading
+        out.append({"level": int(token.get("level", 1)), "id": safe_id(token.get("id", "")) or "_",
+                    "name": name, "children": safe_toc(token.get("children") or [])})
+    return out
+
+
+def _plain_label(value) -> str:
+    """Escaped plain text of a toc label (escaped text or HTML, depending on the extension)."""
+    return html.escape(re.sub(r"\s+", " ", html.unescape(_TAGS_RE.sub("", str(value or "")))).strip())
+
+
 class Renderer:
     """One Markdown instance, reset between posts (building it is the slow part).
 
@@ -50,15 +105,19 @@ class Renderer:
     """
 
     def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+        self._md = markdown.Markdown(extensions=[*EXTENSIONS, _SafeIdExtension()],
+                                     extension_configs=EXTENSION_CONFIGS)
 
     def __call__(self, text: str, raw_html: bool = False) -> Rendered:
         self._md.reset()
         body = self._md.convert(text)
-        removed = []
+        removed = [sanitize.Removal(f"unsafe characters in id {old[:60]!r} (published as {new or 'a slug of the heading'!r})",
+                                    True, f"{re.escape(old[:30])}|{re.escape(html.escape(old)[:30])}", n)
+                   for (old, new), n in Counter(self._md.treeprocessors["tz_safe_ids"].changed).items()]
         if not raw_html:
-            body, removed = sanitize.clean(body)
-        toc = list(getattr(self._md, "toc_tokens", []))
+            body, cleaned = sanitize.clean(body)
+            removed += cleaned
+        toc = safe_toc(getattr(self._md, "toc_tokens", []))
         plain = html.unescape(_TAGS_RE.sub(" ", body))
         first = ""
         m = re.search(r"<p>(.*?)</p>", body, re.DOTALL)
