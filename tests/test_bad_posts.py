@@ -71,6 +71,16 @@ GENERATED = {
     "2025-02-23-control-characters.md": lambda: (_fm("制御文字", "2025-02-23")
                                                  + "NUL\x00と\x02wzxhzdk:0\x03と\x1bの段落です。\n\n<p>\x02wzxhzdk:1\x03</p>\n").encode(),
 }
+# Shapes Python-Markdown renders in quadratic time (issue 18): 25-60 KB that took 31-103 s.
+PATHOLOGICAL = {
+    "2025-03-02-unclosed-brackets.md": ("閉じない角括弧", "[" * 25000),
+    "2025-03-03-unclosed-link-targets.md": ("閉じないリンク先", "[a](" * 10000),
+    "2025-03-04-unclosed-tags.md": ("閉じないタグ", "<a " * 20000),
+}
+for _name, (_title, _payload) in PATHOLOGICAL.items():
+    GENERATED[_name] = functools.partial(
+        lambda title, date, payload: (_fm(title, date) + "前の段落です。\n\n" + payload + "\n\n後の段落も残ります。\n").encode(),
+        _title, _name[:10], _payload)
 PUBLISHED = sorted(n for n, e in EXPECTED.items() if e["outcome"] == "published")
 REFUSED = sorted(n for n, e in EXPECTED.items() if e["outcome"] == "refused")
 
@@ -622,3 +632,71 @@ def test_fuzz_front_matter_and_body(fuzz_dir, data, body, one_line):
        st.sampled_from([b"", b"\n---\n", b"\n---\n\xe6\x9c\xac"]))
 def test_fuzz_raw_bytes(fuzz_dir, start, middle, end):
     _through_the_pipeline(fuzz_dir, start + middle + end)
+
+
+# ---------------------------------------------------------------- pathological Markdown (issue 18)
+
+_SHAPES = {name: payload for name, (_, payload) in PATHOLOGICAL.items()} | {
+    "deep list": "- " * 1000 + "x",
+    "deep quote": ">" * 1000 + " x",
+    "indented list": "\n".join("    " * i + "- x" for i in range(300)),     # 190 s before, then RecursionError
+    "quote per line": "\n".join(">" * i + " x" for i in range(1, 1001)),   # 30 s before
+    "nested html blocks": '<div markdown="1">\n' * 400 + "x\n" + "</div>\n" * 400,  # RecursionError
+}
+
+
+@pytest.mark.parametrize("name", sorted(_SHAPES))
+def test_pathological_markdown_is_published_as_plain_text_quickly(name):
+    import time
+    text = "前の段落です。\n\n" + _SHAPES[name] + "\n\n後の段落も残ります。\n"
+    started = time.perf_counter()
+    rendered = Renderer()(text)
+    assert time.perf_counter() - started < 5
+    [problem] = rendered.problems
+    assert "published as plain text" in problem.message and problem.hint
+    squash = lambda t: re.sub(r"\s+", "", t)  # noqa: E731
+    assert squash(rendered.text) == squash(text)  # nothing lost
+    page = _Page()
+    page.feed(rendered.html)
+    assert unsafe(page) == [] and set(page.tags) <= {"p", "br"}
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_check_on_one_pathological_post_finishes_quickly(tmp_path, name):
+    import time
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "posts" / name).write_bytes(GENERATED[name]())
+    started = time.perf_counter()
+    result = run(["tsuzuri", "check", "posts"], tmp_path)
+    elapsed = time.perf_counter() - started
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert_diagnostics(name, diagnostics_in(result.stdout).get(name, []))
+    assert elapsed < 20, f"{name}: check took {elapsed:.1f} s"
+
+
+def test_nesting_the_renderer_cannot_handle_is_a_warning_not_an_internal_error(tmp_path):
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (posts / "2025-03-07-divs.md").write_text(_fm("入れ子のdiv", "2025-03-07") + _SHAPES["nested html blocks"] + "\n",
+                                              encoding="utf-8")
+    site = load(tmp_path, SiteConfig())
+    [post] = site.posts
+    assert "x" in post.text
+    [warning] = [d for d in site.diagnostics if d.severity >= WARNING]
+    assert warning.severity == WARNING and "nests blocks too deeply" in warning.message and "flatten" in warning.hint
+
+
+_MARKUP = st.lists(st.sampled_from(["[", "]", "(", ")", "](", "<a ", ">", "<!--", "\n", "\n\n", "- ", "> ", "    ",
+                                    "1. ", "`", "```\n", "x", "見"]), max_size=60).map("".join)
+
+
+@settings(max_examples=200 * SCALE, deadline=None, database=None)
+@given(_MARKUP, st.integers(0, 3))
+def test_fuzz_markup_shapes_render_or_fall_back_losing_nothing(text, repeat):
+    text = text * (10 ** repeat)  # up to ~30 KB of one shape
+    rendered = _RENDERER(text)
+    if rendered.problems:
+        assert re.sub(r"\s+", "", rendered.text) == re.sub(r"\s+", "", text)
+    page = _Page()
+    page.feed(rendered.html)
+    assert unsafe(page) == []
