@@ -691,9 +691,9 @@ _MARKUP = st.lists(st.sampled_from(["[", "]", "(", ")", "](", "<a ", ">", "<!--"
 
 
 @settings(max_examples=200 * SCALE, deadline=None, database=None)
-@given(_MARKUP, st.integers(0, 3))
+@given(_MARKUP, st.integers(0, 2))
 def test_fuzz_markup_shapes_render_or_fall_back_losing_nothing(text, repeat):
-    text = text * (10 ** repeat)  # up to ~30 KB of one shape
+    text = text * (10 ** repeat)  # up to ~20 KB of one shape
     rendered = _RENDERER(text)
     if rendered.problems:
         assert re.sub(r"\s+", "", rendered.text) == re.sub(r"\s+", "", text)

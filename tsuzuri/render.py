@@ -140,11 +140,10 @@ class Renderer:
 
     def _as_text(self, text: str, problem: Problem) -> Rendered:
         """Every paragraph of the post as escaped text: nothing lost, nothing run."""
-        paragraphs = (p.strip("\n") for p in re.split(r"\n[ \t]*\n", text))
-        body = "\n".join("<p>" + html.escape(p).replace("\n", "<br>\n") + "</p>" for p in paragraphs if p.strip())
-        rendered = _rendered(body, [], [])
-        rendered.problems.append(problem)
-        return rendered
+        paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+        body = "\n".join("<p>" + html.escape(p).replace("\n", "<br>\n") + "</p>" for p in paragraphs)
+        first = re.sub(r"\s+", " ", paragraphs[0]).strip() if paragraphs else ""
+        return Rendered(body, "\n".join(paragraphs), [], first, [], [problem])  # (unescaping is slow)
 
 
 def _rendered(body: str, toc: list, removed: list) -> Rendered:
