@@ -109,6 +109,15 @@ def on_files(files: Files, config, **_):
     return files
 
 
+def on_page_markdown(markdown, page, **_):
+    """A docs/ page's front-matter title, escaped like the titles of generated pages: templates
+    print page.meta.title as HTML."""
+    meta = page.meta or {}
+    if page.file.src_uri not in _state["specs"] and isinstance(meta.get("title"), str):
+        meta["title"] = html.escape(meta["title"])
+    return markdown
+
+
 def on_page_content(html, page, **_):
     spec = _state["specs"].get(page.file.src_uri)
     if spec is None or spec.post is None:
@@ -123,7 +132,7 @@ def on_page_context(context, page, **_):
         context["tsuzuri"] = spec.context
         head = dict(url=spec.url, title=spec.title, post=spec.post)
     else:
-        head = dict(url=page.url, title=(page.meta or {}).get("title") or page.title or "",
+        head = dict(url=page.url, title=html.unescape((page.meta or {}).get("title") or "") or page.title or "",
                     description=(page.meta or {}).get("description") or "")
     if _state["plan"] is not None:
         context["tz_head"] = tz_outputs.head(_state["plan"], **head)

@@ -71,6 +71,16 @@ GENERATED = {
     "2025-02-23-control-characters.md": lambda: (_fm("制御文字", "2025-02-23")
                                                  + "NUL\x00と\x02wzxhzdk:0\x03と\x1bの段落です。\n\n<p>\x02wzxhzdk:1\x03</p>\n").encode(),
 }
+# Shapes Python-Markdown renders in quadratic time (issue 18): 25-60 KB that took 31-103 s.
+PATHOLOGICAL = {
+    "2025-03-02-unclosed-brackets.md": ("閉じない角括弧", "[" * 25000),
+    "2025-03-03-unclosed-link-targets.md": ("閉じないリンク先", "[a](" * 10000),
+    "2025-03-04-unclosed-tags.md": ("閉じないタグ", "<a " * 20000),
+}
+for _name, (_title, _payload) in PATHOLOGICAL.items():
+    GENERATED[_name] = functools.partial(
+        lambda title, date, payload: (_fm(title, date) + "前の段落です。\n\n" + payload + "\n\n後の段落も残ります。\n").encode(),
+        _title, _name[:10], _payload)
 PUBLISHED = sorted(n for n, e in EXPECTED.items() if e["outcome"] == "published")
 REFUSED = sorted(n for n, e in EXPECTED.items() if e["outcome"] == "refused")
 
@@ -417,6 +427,26 @@ def test_internal_links_and_sources_resolve(built):
     assert checked > 500
 
 
+def test_config_strings_are_escaped_in_every_template(tmp_path):
+    """site_name is printed by the header, the drawer and <title>: as text, never as markup."""
+    project = make_project(tmp_path, {"2025-03-01-fine.md": _fm("普通の記事", "2025-03-01") + BODY})
+    config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
+    name = "<img src=x onerror=alert('site')>\" data-x=\"1"
+    config["site_name"] = name
+    docs = shutil.copytree(ROOT / "docs", project / "docs")  # a docs/ page whose title is markup
+    (docs / "hostile.md").write_text(f"---\ntitle: {json.dumps(name)}\n---\n\n本文\n", encoding="utf-8")
+    config["docs_dir"] = str(docs)
+    (project / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    result = run(["mkdocs", "build"], project)
+    assert result.returncode == 0, result.stderr[-2000:]
+    for path in [project / "site/index.html", project / "site/2025/03/01/fine/index.html", project / "site/404.html",
+                 project / "site/hostile/index.html"]:
+        page = parse(path)
+        assert unsafe(page, theme=True) == [] and page.tags["img"] == 0, path
+        assert "".join(page.title_parts).endswith(" - " + name) or "".join(page.title_parts) == name, path
+        assert "".join(page.text).count(name) >= 2, path  # header and drawer show it as text
+
+
 @pytest.mark.parametrize("stage", ["read", "clean"])
 def test_an_engine_bug_costs_one_post_named_in_an_error(tmp_path, monkeypatch, stage):
     """Fault injection (no input is known to crash the engine): the other posts still build,
@@ -448,7 +478,9 @@ def test_an_engine_bug_costs_one_post_named_in_an_error(tmp_path, monkeypatch, s
 CHROMIUM = "/usr/bin/chromium"
 HOSTILE_PAGES = ["/", "/archive/", "/2025/02/14/html-in-title/", "/2025/02/15/html-in-tags/",
                  "/2025/02/16/html-in-excerpt/", "/2025/02/17/html-in-author-and-category/",
-                 "/2025/02/07/script-in-body/", "/2025/02/09/event-handler/", "/2025/02/13/attr-list-onclick/"]
+                 "/2025/02/07/script-in-body/", "/2025/02/09/event-handler/", "/2025/02/13/attr-list-onclick/",
+                 "/2025/03/01/toc-id-injection/"]
+TOC_PAGE = "/2025/03/01/toc-id-injection/"
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("TSUZURI_REQUIRE_BROWSER"),
@@ -476,6 +508,12 @@ def test_nothing_hostile_runs_in_a_browser(built):
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             for url in HOSTILE_PAGES + tag_pages:
                 page.goto(base + url, wait_until="load")
+            page.goto(base + TOC_PAGE, wait_until="load")
+            page.wait_for_timeout(300)  # autofocus/onfocus would fire right after load
+            links = page.eval_on_selector_all(
+                ".md-sidebar--secondary a, a.md-skip",
+                "els => els.map(e => [e.className, e.getAttribute('href'), e.getAttributeNames(), e.textContent.trim()])")
+            anchors = page.eval_on_selector_all(".tz-body h2", "els => els.map(e => [e.id, e.getAttributeNames()])")
             page.goto(base + "/search/?q=" + "試験用", wait_until="load")
             page.wait_for_function("document.querySelector('[data-tz-search-page]').dataset.state === 'done'",
                                    timeout=20000)
@@ -488,6 +526,14 @@ def test_nothing_hostile_runs_in_a_browser(built):
     assert "<script>alert('title')</script>危険なタイトル" in [t.strip() for t in titles]
     assert "<svg onload=alert('category')>" in facets and "<img src=x onerror=alert('tag')>" in facets
     assert dialogs == []
+    # the TOC and the skip link: only href and class, each href one of the body's (safe) anchors
+    toc = [link for link in links if "md-nav__link" in link[0] or "md-skip" in link[0]]
+    assert len(toc) >= 4 and any("md-skip" in link[0] for link in toc)
+    ids = [a[0] for a in anchors]
+    assert all(names == ["id"] and re.fullmatch(r"[\w\-.:]+", i) for i, names in anchors)
+    for _, href, names, _ in toc:
+        assert sorted(names) == ["class", "href"] and href.lstrip("#") in ids, (href, names)
+    assert {"見出し", "二つ目の見出し", "HTMLの見出し"} <= {link[3] for link in toc}
 
 
 # ---------------------------------------------------------------- raw HTML for trusted sites
@@ -586,3 +632,71 @@ def test_fuzz_front_matter_and_body(fuzz_dir, data, body, one_line):
        st.sampled_from([b"", b"\n---\n", b"\n---\n\xe6\x9c\xac"]))
 def test_fuzz_raw_bytes(fuzz_dir, start, middle, end):
     _through_the_pipeline(fuzz_dir, start + middle + end)
+
+
+# ---------------------------------------------------------------- pathological Markdown (issue 18)
+
+_SHAPES = {name: payload for name, (_, payload) in PATHOLOGICAL.items()} | {
+    "deep list": "- " * 1000 + "x",
+    "deep quote": ">" * 1000 + " x",
+    "indented list": "\n".join("    " * i + "- x" for i in range(300)),     # 190 s before, then RecursionError
+    "quote per line": "\n".join(">" * i + " x" for i in range(1, 1001)),   # 30 s before
+    "nested html blocks": '<div markdown="1">\n' * 400 + "x\n" + "</div>\n" * 400,  # RecursionError
+}
+
+
+@pytest.mark.parametrize("name", sorted(_SHAPES))
+def test_pathological_markdown_is_published_as_plain_text_quickly(name):
+    import time
+    text = "前の段落です。\n\n" + _SHAPES[name] + "\n\n後の段落も残ります。\n"
+    started = time.perf_counter()
+    rendered = Renderer()(text)
+    assert time.perf_counter() - started < 5
+    [problem] = rendered.problems
+    assert "published as plain text" in problem.message and problem.hint
+    squash = lambda t: re.sub(r"\s+", "", t)  # noqa: E731
+    assert squash(rendered.text) == squash(text)  # nothing lost
+    page = _Page()
+    page.feed(rendered.html)
+    assert unsafe(page) == [] and set(page.tags) <= {"p", "br"}
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_check_on_one_pathological_post_finishes_quickly(tmp_path, name):
+    import time
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "posts" / name).write_bytes(GENERATED[name]())
+    started = time.perf_counter()
+    result = run(["tsuzuri", "check", "posts"], tmp_path)
+    elapsed = time.perf_counter() - started
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert_diagnostics(name, diagnostics_in(result.stdout).get(name, []))
+    assert elapsed < 20, f"{name}: check took {elapsed:.1f} s"
+
+
+def test_nesting_the_renderer_cannot_handle_is_a_warning_not_an_internal_error(tmp_path):
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (posts / "2025-03-07-divs.md").write_text(_fm("入れ子のdiv", "2025-03-07") + _SHAPES["nested html blocks"] + "\n",
+                                              encoding="utf-8")
+    site = load(tmp_path, SiteConfig())
+    [post] = site.posts
+    assert "x" in post.text
+    [warning] = [d for d in site.diagnostics if d.severity >= WARNING]
+    assert warning.severity == WARNING and "nests blocks too deeply" in warning.message and "flatten" in warning.hint
+
+
+_MARKUP = st.lists(st.sampled_from(["[", "]", "(", ")", "](", "<a ", ">", "<!--", "\n", "\n\n", "- ", "> ", "    ",
+                                    "1. ", "`", "```\n", "x", "見"]), max_size=60).map("".join)
+
+
+@settings(max_examples=200 * SCALE, deadline=None, database=None)
+@given(_MARKUP, st.integers(0, 2))
+def test_fuzz_markup_shapes_render_or_fall_back_losing_nothing(text, repeat):
+    text = text * (10 ** repeat)  # up to ~20 KB of one shape
+    rendered = _RENDERER(text)
+    if rendered.problems:
+        assert re.sub(r"\s+", "", rendered.text) == re.sub(r"\s+", "", text)
+    page = _Page()
+    page.feed(rendered.html)
+    assert unsafe(page) == []

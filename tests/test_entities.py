@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from pathlib import Path
 
@@ -132,6 +133,78 @@ def test_linking_never_changes_the_text(registry, text):
     strip = lambda h: re.sub(r'<a class="tz-entity" href="[^"]*">(.*?)</a>', r"\1", h)  # noqa: E731
     assert strip(found.html) == html
     assert sum(found.counts.values()) >= found.html.count('class="tz-entity"')
+
+
+CHARREF_REGISTRY = """\
+- id: amp-inc
+  name: Amp
+  type: company
+- id: hex-co
+  name: x1F
+  type: company
+- id: num-co
+  name: "123"
+  type: company
+- id: quot-co
+  name: QUOT
+  type: company
+- id: att
+  name: AT&T
+  type: company
+"""
+_CHARREF = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);?")
+
+
+@pytest.fixture(scope="module")
+def charref_registry(tmp_path_factory) -> Registry:
+    path = tmp_path_factory.mktemp("reg") / "entities.yml"
+    path.write_text(CHARREF_REGISTRY, encoding="utf-8")
+    diags = Diagnostics()
+    reg = load_registry(path, "entities.yml", diags)
+    assert not diags, [d.format() for d in diags]
+    return reg
+
+
+def test_no_match_inside_a_character_reference(charref_registry):
+    html = '<p>R&amp;D と &#123; と &#x1F; と &quot;x&quot; と AT&amp;T</p>'
+    found = find(html, charref_registry, "index.html")
+    assert found.counts == {"att": 1} and found.html.count("tz-entity") == 1
+    assert 'R&amp;D と &#123; と &#x1F; と &quot;x&quot; と <a class="tz-entity"' in found.html
+    assert find("<p>Amp と 123 と x1F と AT&amp;T</p>", charref_registry, "index.html").counts == {
+        "amp-inc": 1, "num-co": 1, "hex-co": 1, "att": 1}
+
+
+def _text(page: str) -> str:
+    """What a browser shows: each text node's references decoded on their own."""
+    return "".join(html_module.unescape(part) for part in re.split(r"<[^>]*>", page))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Amp", "amp", "&", "&amp;", ";", "#", "123", "&#123;", "&#x1F;", "x1F", "x", "1F",
+                                 "QUOT", "quot", "&quot;", '"', "AT&T", "AT", "T", "R&D", " ", "<b>", "</b>", "。"]),
+                max_size=30).map("".join), st.booleans())
+def test_linking_never_changes_the_text_nor_breaks_a_reference(charref_registry, text, rendered):
+    page = md(text) if rendered else "<p>" + html_module.escape(text, quote=False) + "</p>"
+    found = find(page, charref_registry, "2025/01/02/post/index.html")
+    assert _text(found.html) == _text(page)
+    assert _CHARREF.findall(found.html) == _CHARREF.findall(page)  # none cut by a link's tags
+
+
+def test_aliases_of_one_entity_differing_in_case_are_all_found(tmp_path):
+    reg, diags = load(tmp_path, "- id: nvidia\n  name: NVIDIA\n  type: company\n  aliases: [NVIDIA, Nvidia, エヌビディア]\n"
+                                "- id: amd\n  name: AMD\n  type: company\n")
+    assert not diags, [d.format() for d in diags]
+    assert reg.entities["nvidia"].aliases == ["NVIDIA", "Nvidia", "エヌビディア"]
+    for text in ["NVIDIA", "Nvidia", "nvidia", "ＮＶＩＤＩＡ"]:
+        assert mentions(f"<p>{text}のGPU</p>", reg) == {"nvidia": 1}, text
+    assert mentions("<p>amdのGPU</p>", reg) == {} and mentions("<p>AMDのGPU</p>", reg) == {"amd": 1}
+
+
+def test_seed_post_saying_nvidia_in_mixed_case_links_nvidia():
+    reg = load_registry(ROOT / "entities.yml", "entities.yml", Diagnostics())
+    text = (ROOT / "posts/2025-11-22-hon-hai-openai-ai-infrastructure.md").read_text(encoding="utf-8")
+    assert "Nvidia" in text and "NVIDIA" not in text
+    assert "nvidia" in find(md(text), reg, "2025/11/22/x/index.html").counts
 
 
 def test_fold_keeps_length():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tsuzuri import sanitize
 from tsuzuri.render import Renderer
@@ -130,3 +132,62 @@ def test_raw_html_renderer_publishes_html_as_written():
     kept = Renderer()(text)
     assert "script" not in kept.html and "iframe" not in kept.html
     assert {r.what for r in kept.removed} == {"<script> element", "<iframe> element"}
+
+
+# --- ids and the table of contents (Material prints TOC ids and labels unescaped) -------------
+
+_SAFE_ID = re.compile(r"[\w\-.:]+")
+
+
+def _toc_items(tokens):
+    for token in tokens:
+        yield token
+        yield from _toc_items(token["children"])
+
+
+def _assert_safe_toc(rendered):
+    body_ids = re.findall(r'<h[1-6][^>]*\bid="([^"]*)"', rendered.html)
+    for token in _toc_items(rendered.toc):
+        assert set(token) == {"level", "id", "name", "children"}
+        assert _SAFE_ID.fullmatch(token["id"]), token
+        assert token["id"] in body_ids, (token, body_ids)
+        assert not re.search(r"[<>\"']|&(?!(?:amp|lt|gt|quot|#x27);)", token["name"]), token
+    for tag in re.findall(r"<[a-z][^<>]*>", rendered.html):
+        for value in re.findall(r'\sid="([^"]*)"', tag):
+            assert _SAFE_ID.fullmatch(value), value
+
+
+@pytest.mark.parametrize("markdown", [
+    "## 見出し {: id='x\" autofocus onfocus=\"alert(document.domain)' }\n",
+    '## 見出し {: #x"onfocus=alert(1) }\n',
+    "## 見出し {: data-toc-label='<img src=x onerror=alert(1)>' }\n",
+    '<div markdown="1">\n<h2 markdown="1" id="y&quot; onfocus=&quot;alert(3)">見出し</h2>\n</div>\n',
+    '<h3 markdown="1" id=\'z" onfocus="alert(4)\'>見出し</h3>\n',
+    "## <img src=x onerror=alert(5)> と `<b>` & <script>alert(6)</script>\n",
+])
+def test_toc_ids_and_labels_are_safe_whatever_syntax_set_them(markdown):
+    rendered = Renderer()(markdown)
+    _assert_safe_toc(rendered)
+    assert rendered.toc and not re.search(r"\sonfocus|\sautofocus", rendered.html)
+
+
+def test_an_unsafe_id_is_reslugged_and_reported():
+    rendered = Renderer()("## 見出し {: id='x\" autofocus onfocus=\"alert(1)' }\n\n本文\n")
+    assert rendered.toc[0]["id"] == "x-autofocus-onfocusalert1" and 'id="x-autofocus-onfocusalert1"' in rendered.html
+    [r] = [r for r in rendered.removed if "id" in r.what]
+    assert r.unsafe and re.search(r.pattern, "## 見出し {: id='x\" autofocus onfocus=\"alert(1)' }")
+
+
+def test_safe_ids_pass_unchanged():
+    rendered = Renderer()("## 見出し {: #section-1 }\n\n## 表:2.a_b\n\n文[^1]\n\n[^1]: 脚注\n")
+    assert [t["id"] for t in rendered.toc] == ["section-1", "表2a_b"] and rendered.removed == []
+    assert 'id="fn:1"' in rendered.html
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ax見 \"'<>&=#;:.-_{}()/\\`")), max_size=30),
+       st.sampled_from(["## 見出し {{: id='{}' }}\n", '## 見出し {{: id="{}" }}\n', "## 見出し {{: #{} }}\n",
+                        "## {} 見出し\n", "## 見出し {{: data-toc-label='{}' }}\n",
+                        '<div markdown="1">\n<h2 markdown="1" id="{}">見出し</h2>\n</div>\n']))
+def test_any_id_or_label_reaches_the_toc_safe(value, template):
+    _assert_safe_toc(Renderer()(template.format(value) + "\n本文\n"))

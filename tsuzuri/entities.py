@@ -6,7 +6,8 @@ text, so finding mentions costs the same whatever the size of the registry.
 
 Matching rules:
 - text and aliases are compared width-folded (ＡＭＤ = AMD, ｱｯﾌﾟﾙ = アップル) and, for Latin
-  aliases, case-folded; all-capital acronyms (AMD, NEC) must match their case exactly;
+  aliases, case-folded; all-capital acronyms (AMD, NEC) must match their case exactly, unless
+  the entity also has a spelling of that alias in other case (NVIDIA and Nvidia: any case);
 - longest match wins (ソフトバンクグループ is not also ソフトバンク);
 - a Latin alias matches only at word boundaries (``AI`` not inside ``OpenAI``);
 - nothing inside code, links, or bare URLs counts; headings count but are never linked.
@@ -16,6 +17,7 @@ The first linkable mention of each entity in a post becomes a link to its page.
 
 from __future__ import annotations
 
+import bisect
 import html
 import posixpath
 import re
@@ -37,6 +39,9 @@ _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _ACRONYM_RE = re.compile(r"^[A-Z0-9&.\- ]+$")
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+")
+# A character reference is one character of text: no match may start, end or lie inside one
+# ("amp" in "R&amp;D"). Names without ";" count too (browsers read "&ampD" as "&D").
+_CHARREF_RE = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);?")
 _TAG_RE = re.compile(r"<!--.*?-->|<(/?)([A-Za-z][A-Za-z0-9]*)\b[^>]*?(/?)>", re.S)
 # Text inside these is never a mention; inside headings it counts but is not linked.
 SKIP = {"code", "pre", "a", "kbd", "samp", "script", "style", "svg", "math"}
@@ -105,15 +110,29 @@ class Registry:
         return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
 
     def automaton(self):
-        """Aliases -> (entity id, alias, needs exact case, is Latin at start, at end)."""
+        """Folded aliases -> (entity id, length, the spellings an acronym must match exactly or
+        None for any case, is Latin at start, at end).
+
+        Aliases of one entity that fold alike (NVIDIA, Nvidia) share one key: the key matches
+        what either would alone, so a case-folded alias among them lifts the acronym's exact case.
+        """
         if self._automaton is None:
-            auto = ahocorasick.Automaton()
+            keys: dict[str, list] = {}
             for entity in self.entities.values():
                 for alias in entity.aliases:
                     escaped = html.escape(alias, quote=False)  # we search HTML text
                     exact = bool(_ACRONYM_RE.match(alias)) and any(c.isalpha() for c in alias)
-                    auto.add_word(fold(escaped), (entity.id, _width(escaped), exact,
-                                                  bool(_LATIN.match(alias[0])), bool(_LATIN.match(alias[-1]))))
+                    key = fold(escaped)
+                    entry = keys.setdefault(key, [entity.id, len(key), set(), bool(_LATIN.match(alias[0])),
+                                                  bool(_LATIN.match(alias[-1]))])
+                    if entry[0] != entity.id:
+                        continue  # one key, two entities: load_registry reports it; the first keeps it
+                    if entry[2] is not None:
+                        entry[2] = entry[2] | {_width(escaped)} if exact else None
+            auto = ahocorasick.Automaton()
+            for key, (eid, length, spellings, latin_start, latin_end) in keys.items():
+                auto.add_word(key, (eid, length, frozenset(spellings) if spellings is not None else None,
+                                    latin_start, latin_end))
             if len(auto):
                 auto.make_automaton()
             self._automaton = auto
@@ -179,8 +198,9 @@ def _load_registry(path: Path, source: str, diags: Diagnostics) -> Registry:
         for alias in entity.aliases:
             key = fold(alias)
             other = owner.get(key)
-            if other is entity:
-                continue  # the same alias twice in one entity: harmless
+            if other is entity:  # another spelling of an alias of this entity (NVIDIA, Nvidia): both match
+                aliases.append(alias)
+                continue
             if other is not None:
                 diags.error(source, line, f"alias {alias!r} of {entity.id!r} is also an alias of "
                             f"{other.id!r} (line {other.line})", "an alias may name one entity only; remove one")
@@ -319,17 +339,31 @@ def matches(text: str, registry: Registry):
         return
     folded = fold(text)
     urls = [(u.start(), u.end()) for u in _URL_RE.finditer(text)] if ("http" in text or "www." in text) else ()
-    for end, (eid, alias, exact, latin_start, latin_end) in auto.iter_long(folded):
-        start, end = end - len(alias) + 1, end + 1
+    refs = [(r.start(), r.end()) for r in _CHARREF_RE.finditer(text)] if "&" in text else ()
+    ref_starts = [s for s, _ in refs]
+    for end, (eid, length, spellings, latin_start, latin_end) in auto.iter_long(folded):
+        start, end = end - length + 1, end + 1
         if latin_start and start > 0 and _LATIN.match(folded[start - 1]):
             continue
         if latin_end and end < len(folded) and _LATIN.match(folded[end]):
             continue
-        if exact and _width(text[start:end]) != alias:
+        if spellings is not None and _width(text[start:end]) not in spellings:
             continue
         if urls and any(s < end and start < e for s, e in urls):
             continue
+        if refs and _cuts(refs, ref_starts, start, end):
+            continue
         yield start, end, eid
+
+
+def _cuts(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    """Whether [start, end) cuts one of the sorted, disjoint spans (holding whole ones, as
+    "AT&amp;T" does, is fine)."""
+    i = bisect.bisect_left(starts, end)  # the last span starting before end must end by end
+    if i and spans[i - 1][1] > end:
+        return True
+    j = bisect.bisect_right(starts, start) - 1  # and none may start before start and reach past it
+    return j >= 0 and spans[j][0] < start < spans[j][1]
 
 
 def _plain(fragment: str) -> str:

@@ -9,12 +9,15 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import markdown
+from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
 
-from . import sanitize
+from . import sanitize, shape
 
 EXTENSIONS = [
     "abbr", "attr_list", "def_list", "footnotes", "md_in_html", "tables", "sane_lists",
@@ -26,6 +29,9 @@ EXTENSION_CONFIGS = {
 }
 
 _TAGS_RE = re.compile(r"<[^>]+>")
+# What an id may hold: it becomes a TOC link ("#" + id) that Material prints into href="..."
+# unescaped, so no quote, "<", "&" or space may reach it, whatever syntax set the id.
+_SAFE_ID_RE = re.compile(r"[\w\-.:]+")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 _WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 _SENTENCE_END_RE = re.compile(r"[。！？!?]")
@@ -41,6 +47,64 @@ class Rendered:
     toc: list = field(default_factory=list)   # Python-Markdown toc_tokens
     first_paragraph: str = ""
     removed: list = field(default_factory=list)   # sanitize.Removal: what unsafe HTML went
+    problems: list = field(default_factory=list)  # Problem: why the post was published as plain text
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    hint: str
+    snippet: str = ""    # the offending line (up to 1,000 characters), to find it in the source
+
+
+class _SafeIds(Treeprocessor):
+    """Re-slugs every id outside the safe set (attr_list's ``{: id='x" onfocus="…' }``, an
+    ``id=`` on markdown="1" HTML) before the toc extension reads the headings, so the body's
+    anchors and the TOC's links agree; records each change for a diagnostic."""
+
+    changed: list[tuple[str, str]]  # (old, new), set empty by the Renderer before each post
+
+    def run(self, root):
+        for el in root.iter():
+            old = el.get("id")
+            if old is None or _SAFE_ID_RE.fullmatch(old):
+                continue
+            new = safe_id(old)
+            if new:
+                el.set("id", new)
+            else:
+                del el.attrib["id"]  # nothing usable: toc slugs a heading's text
+            self.changed.append((old, new))
+
+
+class _SafeIdExtension(Extension):
+    def extendMarkdown(self, md):
+        # after attr_list (8) has set the ids, before toc (5) reads them
+        md.treeprocessors.register(_SafeIds(md), "tz_safe_ids", 6)
+
+
+def safe_id(value: str) -> str:
+    """value if it is a safe anchor, else its slug ("" when nothing of it is usable)."""
+    value = str(value)
+    if _SAFE_ID_RE.fullmatch(value):
+        return value
+    return slugify_unicode(html.unescape(value), "-")
+
+
+def safe_toc(tokens: list) -> list[dict]:
+    """The toc tokens handed to templates: only level, a safe id, the name as escaped plain text
+    (Material prints both raw) and children; Markdown's ``html`` and ``data-toc-label`` go."""
+    out = []
+    for token in tokens:
+        name = _plain_label(token.get("name")) or _plain_label(token.get("html"))  # an empty label: the heading
+        out.append({"level": int(token.get("level", 1)), "id": safe_id(token.get("id", "")) or "_",
+                    "name": name, "children": safe_toc(token.get("children") or [])})
+    return out
+
+
+def _plain_label(value) -> str:
+    """Escaped plain text of a toc label (escaped text or HTML, depending on the extension)."""
+    return html.escape(re.sub(r"\s+", " ", html.unescape(_TAGS_RE.sub("", str(value or "")))).strip())
 
 
 class Renderer:
@@ -50,21 +114,73 @@ class Renderer:
     """
 
     def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+        self._md = markdown.Markdown(extensions=[*EXTENSIONS, _SafeIdExtension()],
+                                     extension_configs=EXTENSION_CONFIGS)
 
     def __call__(self, text: str, raw_html: bool = False) -> Rendered:
-        self._md.reset()
-        body = self._md.convert(text)
-        removed = []
+        problem = too_costly(text)
+        if problem is None:
+            self._md.reset()
+            self._md.treeprocessors["tz_safe_ids"].changed = []  # (an empty text runs no treeprocessor)
+            try:
+                body = self._md.convert(text)
+            except RecursionError:  # a nesting shape.measure does not know (<div markdown="1">)
+                problem = Problem("the post nests blocks too deeply for Markdown to render; it is published "
+                                  "as plain text", NESTING_HINT)
+        if problem is not None:
+            return self._as_text(text, problem)
+        removed = [sanitize.Removal(f"unsafe characters in id {old[:60]!r} (published as {new or 'a slug of the heading'!r})",
+                                    True, f"{re.escape(old[:30])}|{re.escape(html.escape(old)[:30])}", n)
+                   for (old, new), n in Counter(self._md.treeprocessors["tz_safe_ids"].changed).items()]
         if not raw_html:
-            body, removed = sanitize.clean(body)
-        toc = list(getattr(self._md, "toc_tokens", []))
-        plain = html.unescape(_TAGS_RE.sub(" ", body))
-        first = ""
-        m = re.search(r"<p>(.*?)</p>", body, re.DOTALL)
-        if m:
-            first = re.sub(r"\s+", " ", html.unescape(_TAGS_RE.sub("", m.group(1)))).strip()
-        return Rendered(body, plain, toc, first, removed)
+            body, cleaned = sanitize.clean(body)
+            removed += cleaned
+        toc = safe_toc(getattr(self._md, "toc_tokens", []))
+        return _rendered(body, toc, removed)
+
+    def _as_text(self, text: str, problem: Problem) -> Rendered:
+        """Every paragraph of the post as escaped text: nothing lost, nothing run."""
+        paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+        body = "\n".join("<p>" + html.escape(p).replace("\n", "<br>\n") + "</p>" for p in paragraphs)
+        first = re.sub(r"\s+", " ", paragraphs[0]).strip() if paragraphs else ""
+        return Rendered(body, "\n".join(paragraphs), [], first, [], [problem])  # (unescaping is slow)
+
+
+def _rendered(body: str, toc: list, removed: list) -> Rendered:
+    plain = html.unescape(_TAGS_RE.sub(" ", body))
+    first = ""
+    m = re.search(r"<p>(.*?)</p>", body, re.DOTALL)
+    if m:
+        first = re.sub(r"\s+", " ", html.unescape(_TAGS_RE.sub("", m.group(1)))).strip()
+    return Rendered(body, plain, toc, first, removed)
+
+
+NESTING_HINT = ("flatten the nesting of lists, quotes or HTML blocks (over {} levels is usually a pasting "
+                "accident); the post is rendered as Markdown again once it is fixed").format(shape.MAX_DEPTH)
+
+
+def too_costly(text: str) -> Problem | None:
+    """Why Python-Markdown cannot render text in reasonable time or stack, or None."""
+    found = shape.measure(text)
+    if found.depth > shape.MAX_DEPTH:
+        return Problem(f"lists or quotes are nested {found.depth} deep (the limit is {shape.MAX_DEPTH}); "
+                       "the post is published as plain text", NESTING_HINT, _line_at(text, found.depth_at))
+    total = sum(found.cost.values())
+    if total <= found.budget(len(text)):
+        return None
+    kind = found.worst()
+    at = found.depth_at if kind == "nesting" else found.first.get(kind, 0)
+    what = f"{found.offenders[kind]:,} {shape.KINDS[kind]}"
+    return Problem(f"the post's Markdown would take minutes to render ({what}); it is published as plain text",
+                   "close them, escape them (\\[ \\( &lt;), or put that text in a code block; the post is "
+                   "rendered as Markdown again once it is fixed" if kind != "nesting" else NESTING_HINT,
+                   _line_at(text, at))
+
+
+def _line_at(text: str, offset: int) -> str:
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return text[start:end if end >= 0 else len(text)][:1000]
 
 
 def reading_minutes(text: str) -> int:

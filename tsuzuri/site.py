@@ -353,6 +353,10 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
     report_ials(post, ials)
     rendered = renderer(markdown, raw_html=config.raw_html)
     report_removed(post, rendered.removed)
+    for problem in rendered.problems:  # published as plain text: the editor must fix the Markdown
+        at = post.body.find(problem.snippet) if problem.snippet.strip() else -1
+        diags.warning(post.source, post.body_line + post.body.count("\n", 0, at) if at >= 0 else None,
+                      problem.message, problem.hint)
     if not post.body.strip():  # a stub (`tsuzuri new` writes one): nothing was lost
         diags.note(post.source, post.body_line, "the post has no body yet; its page will be empty",
                    "write the body below the front matter")
