@@ -646,12 +646,10 @@ _SHAPES = {name: payload for name, (_, payload) in PATHOLOGICAL.items()} | {
 
 
 @pytest.mark.parametrize("name", sorted(_SHAPES))
-def test_pathological_markdown_is_published_as_plain_text_quickly(name):
-    import time
+def test_pathological_markdown_is_published_as_plain_text(name):
+    # Correctness only: the time is measured by bench/pathological_bench.py, not asserted here.
     text = "前の段落です。\n\n" + _SHAPES[name] + "\n\n後の段落も残ります。\n"
-    started = time.perf_counter()
     rendered = Renderer()(text)
-    assert time.perf_counter() - started < 5
     [problem] = rendered.problems
     assert "published as plain text" in problem.message and problem.hint
     squash = lambda t: re.sub(r"\s+", "", t)  # noqa: E731
@@ -662,16 +660,12 @@ def test_pathological_markdown_is_published_as_plain_text_quickly(name):
 
 
 @pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
-def test_check_on_one_pathological_post_finishes_quickly(tmp_path, name):
-    import time
+def test_check_on_one_pathological_post_names_it(tmp_path, name):
     (tmp_path / "posts").mkdir()
     (tmp_path / "posts" / name).write_bytes(GENERATED[name]())
-    started = time.perf_counter()
     result = run(["tsuzuri", "check", "posts"], tmp_path)
-    elapsed = time.perf_counter() - started
     assert result.returncode == 0 and "Traceback" not in result.stderr
     assert_diagnostics(name, diagnostics_in(result.stdout).get(name, []))
-    assert elapsed < 20, f"{name}: check took {elapsed:.1f} s"
 
 
 def test_nesting_the_renderer_cannot_handle_is_a_warning_not_an_internal_error(tmp_path):
