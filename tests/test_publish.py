@@ -396,3 +396,31 @@ def test_titles_xml_cannot_carry_fall_back_instead_of_failing(tmp_path):
     root = etree.fromstring(outputs.files(plan, [])["feed.xml"])
     assert root.findtext(f"{ATOM}title") == "https://blog.example.jp/"
     assert [e["title"] for e in entries(root)] == ["control"]
+
+
+def test_a_post_with_hundreds_of_tags_lists_a_bounded_number_in_feeds(tmp_path):
+    """Each of a post's tag feeds carries its entry: all of N tags there would be N^2 terms
+    (1,000 tags: a million). Entries list FEED_TERMS; the post is named; every tag keeps its page
+    and feed."""
+    from tsuzuri.publish import FEED_TERMS
+
+    tags = [f"タグ{i}" for i in range(FEED_TERMS + 30)]
+    (tmp_path / "posts").mkdir()
+    many = post("多すぎるタグ", "2025-01-01 10:00:00 +0900", tags=tags)
+    (tmp_path / "posts/2025-01-01-many.md").write_text(many, encoding="utf-8")
+    (tmp_path / "posts/2025-01-02-few.md").write_text(post("普通の記事", "2025-01-02 10:00:00 +0900", tags=tags[-2:]),
+                                                      encoding="utf-8")
+    config = SiteConfig(url=SITE_URL, title="サイト")
+    site = load(tmp_path, config)
+    [warning] = [d for d in site.diagnostics if "categories and tags" in d.message]
+    assert warning.file.endswith("2025-01-01-many.md") and warning.line == many.splitlines().index("tags:") + 1
+    assert f"{len(tags) + 1} categories and tags: feed entries list only the first {FEED_TERMS}" in warning.message
+    files = outputs.files(outputs.plan(site, pages.build(site), Identity.from_config(config)), [])
+    assert len(site.tags) == len(tags) and all(f"{t.url}feed.xml" in files for t in site.tags.values())
+    for path in ("feed.xml", "categories/投資分析/feed.xml", site.tags["タグ0"].url + "feed.xml",
+                 site.tags[tags[-1].lower()].url + "feed.xml"):
+        by_title = {e["title"]: e["terms"] for e in entries(etree.fromstring(files[path]))}
+        assert by_title["多すぎるタグ"] == (["投資分析"] + tags)[:FEED_TERMS], path
+        if "普通の記事" in by_title:
+            assert by_title["普通の記事"] == ["投資分析"] + tags[-2:]
+
