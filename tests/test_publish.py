@@ -424,3 +424,23 @@ def test_a_post_with_hundreds_of_tags_lists_a_bounded_number_in_feeds(tmp_path):
         if "普通の記事" in by_title:
             assert by_title["普通の記事"] == ["投資分析"] + tags[-2:]
 
+
+def test_tag_pages_do_not_grow_with_the_tags_of_their_posts(tmp_path):
+    """A post with N tags is on N tag pages: each page must cost O(1) in N (its context is what
+    the page cache digests), or the site is O(N^2). Only the post's own page lists its tags."""
+    import pickle
+
+    def sizes(n: int) -> tuple[int, list]:
+        folder = tmp_path / str(n) / "posts"
+        folder.mkdir(parents=True)
+        (folder / "2025-01-01-tags.md").write_text(
+            post("タグの記事", "2025-01-01 10:00:00 +0900", tags=[f"タグ{i}" for i in range(n)]), encoding="utf-8")
+        site = load(tmp_path / str(n), SiteConfig(url=SITE_URL, title="サイト"))
+        specs = {s.dest_uri: s for s in pages.build(site)}
+        own = specs["2025/01/01/tags/index.html"].context["tags"]
+        return len(pickle.dumps(specs[site.tags["タグ0"].url + "index.html"].context)), own
+
+    few, own_few = sizes(3)
+    many, own_many = sizes(300)
+    assert many - few < 100                      # the tag page holds the post's card, not its 300 tags
+    assert [t["name"] for t in own_many] == [f"タグ{i}" for i in range(300)] and len(own_few) == 3
