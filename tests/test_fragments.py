@@ -155,9 +155,9 @@ def _sentence_starts(article: str) -> list[int]:
 
 
 @st.composite
-def fragmented(draw):
+def fragmented(draw, source=None):
     """(article text, text with ---END--- fragments: cuts mid-sentence, restarts earlier)."""
-    blocks = draw(articles())
+    blocks = draw(source if source is not None else articles())
     article = "\n\n".join(blocks)
     starts = _sentence_starts(article)
     pieces, pos = [], 0
@@ -261,3 +261,79 @@ def test_never_raises(text):
     cleaned, report = clean(text)
     assert isinstance(cleaned, str)
     assume(True)
+
+
+# -- many blocks sharing an ending or a beginning (the shapes that made lookups quadratic) ------
+
+_SHARED = "という点が今後の大きな論点になるでしょう"   # LONG characters every sentence shares
+_OPENING = "この断片は同じ書き出しで始まっていて途中で切れた文"
+
+
+@st.composite
+def shared_affix_articles(draw):
+    """Paragraphs whose sentences all share a long ending or a long beginning: more of them than
+    a trie node lists, numbered so that one is a prefix of another (第1… and 第12…)."""
+    n = draw(st.integers(fragments.CAP + 1, 3 * fragments.CAP))
+    at_end = draw(st.booleans())
+    numbers = draw(st.permutations(range(1, n + 1)))
+    sents = [f"第{i}の主張は{_SHARED}。" if at_end else f"{_OPENING}第{i}の主張です。" for i in numbers]
+    blocks, k = [], 0
+    while k < len(sents):
+        m = draw(st.integers(1, 2))
+        blocks.append("".join(sents[k:k + m]))
+        k += m
+    return blocks
+
+
+@settings(max_examples=60 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fragmented(shared_affix_articles()))
+def test_shared_affixes_recovered_from_fragments(pair):
+    article, broken = pair
+    cleaned, _ = clean(broken)
+    assert cleaned == article
+    assert clean(cleaned)[0] == cleaned
+
+
+@settings(max_examples=60 * SCALE, deadline=None)
+@given(shared_affix_articles(), st.data())
+def test_shared_affixes_repeats_go_and_unique_text_stays(blocks, data):
+    article = "\n\n".join(blocks) + "\n"
+    assert clean(article) == (article, clean(article)[1]) and not clean(article)[1].changed
+    i = data.draw(st.integers(0, len(blocks) - 2))
+    noisy = blocks[:i + 2] + ["---END---"] + blocks[i:i + 2] + blocks[i + 2:]  # a section again
+    assert clean("\n\n".join(noisy) + "\n")[0] == article
+
+
+def test_many_unresolved_cuts_sharing_a_beginning_are_kept():
+    pieces = [f"{_OPENING}{i}番目の" for i in range(3 * fragments.CAP)]
+    cleaned, report = clean("\n\n---END---\n\n".join(pieces) + "\n")
+    assert cleaned == "\n\n".join(pieces[:-1]) + "\n"   # the last one ends the post: a trailing cut
+    assert report.count("unresolved-cut") == len(pieces) - 1 and report.count("trailing-cut") == 1
+
+
+def test_cut_heading_repeat_names_the_first_heading_it_begins():
+    heads = [f"### {_OPENING}第{i}節" for i in range(1, 3 * fragments.CAP)]
+    body = "\n\n".join(f"{h}\n\n第{i}節の本文はここに書かれています。" for i, h in enumerate(heads, 1))
+    body += f"\n\n### {_OPENING}第3\n\n---END---\n\n最後の段落の文章がここに続いています。\n"
+    cleaned, report = clean(body)
+    assert f"{_OPENING}第3\n" not in cleaned
+    line = 1 + 4 * 2   # 第3節 (第30節, 第31節… begin with it too, later)
+    assert [c.detail for c in report.changes if c.action == "dropped"] == [
+        f"cut-off repeat of the heading at line {line}"]
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["add", "add", "remove", "find"]), st.text("ab", max_size=12)),
+                min_size=50, max_size=400))
+def test_trie_finds_the_earliest_string_with_a_prefix(ops):
+    """The trie against a plain scan: strings over two letters share long prefixes, so nodes
+    outgrow their lists and branch, and strings are removed and added again."""
+    trie, present, orders = fragments._Trie(), {}, {}
+    for op, s in ops:
+        if op == "add" and s not in present:
+            present[s] = orders.setdefault(s, len(orders))
+            trie.add(s, present[s])
+        elif op == "remove" and s in present:
+            trie.remove(s, present.pop(s))
+        expect = min((o for t, o in present.items() if t.startswith(s)), default=None)
+        assert trie.earliest(s) == expect

@@ -396,3 +396,51 @@ def test_titles_xml_cannot_carry_fall_back_instead_of_failing(tmp_path):
     root = etree.fromstring(outputs.files(plan, [])["feed.xml"])
     assert root.findtext(f"{ATOM}title") == "https://blog.example.jp/"
     assert [e["title"] for e in entries(root)] == ["control"]
+
+
+def test_a_post_with_hundreds_of_tags_lists_a_bounded_number_in_feeds(tmp_path):
+    """Each of a post's tag feeds carries its entry: all of N tags there would be N^2 terms
+    (1,000 tags: a million). Entries list FEED_TERMS; the post is named; every tag keeps its page
+    and feed."""
+    from tsuzuri.publish import FEED_TERMS
+
+    tags = [f"タグ{i}" for i in range(FEED_TERMS + 30)]
+    (tmp_path / "posts").mkdir()
+    many = post("多すぎるタグ", "2025-01-01 10:00:00 +0900", tags=tags)
+    (tmp_path / "posts/2025-01-01-many.md").write_text(many, encoding="utf-8")
+    (tmp_path / "posts/2025-01-02-few.md").write_text(post("普通の記事", "2025-01-02 10:00:00 +0900", tags=tags[-2:]),
+                                                      encoding="utf-8")
+    config = SiteConfig(url=SITE_URL, title="サイト")
+    site = load(tmp_path, config)
+    [warning] = [d for d in site.diagnostics if "categories and tags" in d.message]
+    assert warning.file.endswith("2025-01-01-many.md") and warning.line == many.splitlines().index("tags:") + 1
+    assert f"{len(tags) + 1} categories and tags: feed entries list only the first {FEED_TERMS}" in warning.message
+    files = outputs.files(outputs.plan(site, pages.build(site), Identity.from_config(config)), [])
+    assert len(site.tags) == len(tags) and all(f"{t.url}feed.xml" in files for t in site.tags.values())
+    for path in ("feed.xml", "categories/投資分析/feed.xml", site.tags["タグ0"].url + "feed.xml",
+                 site.tags[tags[-1].lower()].url + "feed.xml"):
+        by_title = {e["title"]: e["terms"] for e in entries(etree.fromstring(files[path]))}
+        assert by_title["多すぎるタグ"] == (["投資分析"] + tags)[:FEED_TERMS], path
+        if "普通の記事" in by_title:
+            assert by_title["普通の記事"] == ["投資分析"] + tags[-2:]
+
+
+def test_tag_pages_do_not_grow_with_the_tags_of_their_posts(tmp_path):
+    """A post with N tags is on N tag pages: each page must cost O(1) in N (its context is what
+    the page cache digests), or the site is O(N^2). Only the post's own page lists its tags."""
+    import pickle
+
+    def sizes(n: int) -> tuple[int, list]:
+        folder = tmp_path / str(n) / "posts"
+        folder.mkdir(parents=True)
+        (folder / "2025-01-01-tags.md").write_text(
+            post("タグの記事", "2025-01-01 10:00:00 +0900", tags=[f"タグ{i}" for i in range(n)]), encoding="utf-8")
+        site = load(tmp_path / str(n), SiteConfig(url=SITE_URL, title="サイト"))
+        specs = {s.dest_uri: s for s in pages.build(site)}
+        own = specs["2025/01/01/tags/index.html"].context["tags"]
+        return len(pickle.dumps(specs[site.tags["タグ0"].url + "index.html"].context)), own
+
+    few, own_few = sizes(3)
+    many, own_many = sizes(300)
+    assert many - few < 100                      # the tag page holds the post's card, not its 300 tags
+    assert [t["name"] for t in own_many] == [f"タグ{i}" for i in range(300)] and len(own_few) == 3

@@ -18,7 +18,7 @@ import lxml.html
 from feedgen.feed import FeedGenerator
 
 from .posts import Post
-from .publish import Identity, modified, xml_text
+from .publish import FEED_TERMS, Identity, modified, xml_text
 
 LIMIT = 20
 EPOCH = "1970-01-01T00:00:00+00:00"  # `updated` of a feed with no posts (Atom requires one)
@@ -85,10 +85,13 @@ def atom(posts: list[Post], *, identity: Identity, title: str, feed_url: str, pa
         fe.summary(xml_text(post.summary))
         if content is not None:
             fe.content(content(post), type="html")
-        for name in post.categories:
-            fe.category({"term": xml_text(name), **({"scheme": category_scheme} if category_scheme else {})})
-        for name in post.tags:
-            fe.category({"term": xml_text(name), **({"scheme": tag_scheme} if tag_scheme else {})})
+        # At most FEED_TERMS (publish.check warns beyond): each of a post's tag feeds carries its
+        # entry, so all of 1,000 tags would be 1,000,000 terms. One call: feedgen rebuilds the
+        # entry's category list on every call.
+        terms = ([(name, category_scheme) for name in post.categories]
+                 + [(name, tag_scheme) for name in post.tags])[:FEED_TERMS]
+        if terms:
+            fe.category([{"term": xml_text(name), **({"scheme": scheme} if scheme else {})} for name, scheme in terms])
     return fg.atom_str(pretty=True)
 
 

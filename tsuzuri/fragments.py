@@ -13,7 +13,8 @@ and each block as sentences. One pass, in order, keeps what has not been seen:
 - a final sentence with no ending and no continuation is dropped (only in posts with markers).
 
 Every decision is recorded in a Report. Work is linear in the size of the body: sentences are
-looked up in hash maps keyed by their normalised text and its first/last few characters.
+looked up in hash maps keyed by their normalised text, cut-off pieces in tries of the emitted
+sentences and headings (never by scanning everything emitted that shares a few characters).
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ _LEAD_MARK_RE = re.compile(r"^(?:[ \t]*(?:#{1,6}|>|[-*+]|\d{1,9}[.)])[ \t]+)+")
 
 SHORT = 8        # a repeated block shorter than this (normalised chars) may be a refrain: kept
 LONG = 20        # repeated sentences at least this long are trimmed out of mixed paragraphs
-KEY_PREFIX = 6   # length of the prefix/suffix index keys
 LOOKBACK = 32    # how many emitted blocks a re-emitted list/table may extend
 
 
@@ -208,49 +208,194 @@ class _Out:
         return "\n".join(self.lines)
 
 
+_NONE = float("inf")
+CAP = 16  # a trie node holds this many strings in a list before it branches on their next character
+
+
+class _Node:
+    __slots__ = ("items", "edges", "order", "best")
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, int]] | None = []  # a small node: (string, order) pairs
+        self.edges: dict[str, _Node] | None = None      # a branched node: children by next character
+        self.order: int | None = None                   # a branched node: a string ending here
+        self.best = _NONE                               # the smallest order present below
+
+
+class _Trie:
+    """Strings answering "the earliest string that begins with p" in O(len(p) + CAP).
+
+    A burst trie: a node keeps up to CAP strings in a list and branches on the next character
+    when it outgrows that, so the usual handful of sentences sharing a beginning is one list
+    while thousands sharing one cost a walk down their shared characters, never a scan of them
+    all. Each node knows the smallest order present below it. A post's strings cost
+    O(total length) to add, where scanning every string with the same first characters was
+    O(n^2) for n sentences that share them. Removal is rare (a cut tail at a ---END---
+    marker) and recomputes the smallest order only where the removed string held it.
+    """
+
+    def __init__(self) -> None:
+        self.root = _Node()
+
+    def add(self, s: str, order: int) -> None:
+        node, i = self.root, 0
+        while True:
+            if order < node.best:
+                node.best = order
+            if node.items is not None:
+                node.items.append((s, order))
+                if len(node.items) > CAP:
+                    _burst(node, i)
+                return
+            if i == len(s):
+                node.order = order
+                return
+            child = node.edges.get(s[i])  # type: ignore[union-attr]
+            if child is None:
+                child = node.edges[s[i]] = _Node()  # type: ignore[index]
+            node, i = child, i + 1
+
+    def remove(self, s: str, order: int) -> None:
+        node, i, path = self.root, 0, []
+        while node.items is None:
+            path.append(node)
+            if i == len(s):
+                node.order = None
+                break
+            node, i = node.edges[s[i]], i + 1  # type: ignore[index]
+        else:
+            node.items.remove((s, order))
+            path.append(node)
+        for n in reversed(path):  # only the nodes where s was the earliest change
+            if n.best != order:
+                break
+            if n.items is not None:
+                n.best = min((o for _, o in n.items), default=_NONE)
+            else:
+                n.best = min((c.best for c in n.edges.values()), default=_NONE)  # type: ignore[union-attr]
+                if n.order is not None and n.order < n.best:
+                    n.best = n.order
+
+    def earliest(self, prefix: str) -> int | None:
+        """The smallest order of a present string that begins with prefix (None: there is none)."""
+        node, i = self.root, 0
+        while node.items is None:
+            if i == len(prefix):
+                return None if node.best == _NONE else int(node.best)
+            node = node.edges.get(prefix[i])  # type: ignore[union-attr,assignment]
+            if node is None:
+                return None
+            i += 1
+        rest = prefix[i:]
+        return min((o for s, o in node.items if s.startswith(rest, i)), default=None)
+
+
+def _burst(node: _Node, depth: int) -> None:
+    """Branch a node that outgrew its list on the character at depth (again below, if need be)."""
+    todo = [(node, depth)]
+    while todo:
+        node, depth = todo.pop()
+        items, node.items, node.edges = node.items, None, {}
+        for s, order in items:  # type: ignore[union-attr]
+            if len(s) == depth:
+                node.order = order
+                continue
+            child = node.edges.get(s[depth])
+            if child is None:
+                child = node.edges[s[depth]] = _Node()
+            child.items.append((s, order))  # type: ignore[union-attr]
+            if order < child.best:
+                child.best = order
+        todo.extend((child, depth + 1) for child in node.edges.values() if len(child.items) > CAP)  # type: ignore[arg-type]
+
+
 class _Seen:
-    """Sentences already emitted, with prefix and suffix indexes for cut-off pieces."""
+    """Sentences already emitted, with prefix and suffix indexes for cut-off pieces.
+
+    A piece is matched to the first sentence (in the order sentences were first added) that
+    begins or ends with it: through tries, linear in the piece's length however many emitted
+    sentences share its first or last characters.
+    """
 
     def __init__(self) -> None:
         self.first_line: dict[str, int] = {}
-        self.by_prefix: dict[str, list[str]] = {}
-        self.by_suffix: dict[str, list[str]] = {}
-        self.short_prefixes: set[str] = set()
+        self.order: dict[str, int] = {}       # a sentence's order of first addition, kept on re-adds
+        self.keys: list[str] = []             # sentences by order
+        self.prefixes: _Trie | None = None    # built at the first lookup of a cut-off piece
+        # sentences of LONG+ characters by their last LONG characters, then reversed
+        self.suffixes: dict[str, _Trie] = {}
 
     def add(self, k: str, line: int) -> None:
         if not k or k in self.first_line:
             return
         self.first_line[k] = line
-        self.by_prefix.setdefault(k[:KEY_PREFIX], []).append(k)
-        if len(k) >= LONG:  # keyed by LONG chars: a short key ("しています。") buckets every sentence
-            self.by_suffix.setdefault(k[-LONG:], []).append(k)
-        for i in range(1, min(len(k), KEY_PREFIX)):
-            self.short_prefixes.add(k[:i])
+        order = self.order.setdefault(k, len(self.keys))
+        if order == len(self.keys):
+            self.keys.append(k)
+        if self.prefixes is not None:
+            self.prefixes.add(k, order)
+        if len(k) >= LONG:
+            trie = self.suffixes.get(k[-LONG:])
+            if trie is None:
+                trie = self.suffixes[k[-LONG:]] = _Trie()
+            trie.add(k[-LONG - 1::-1], order)
 
     def emitted(self, k: str) -> bool:
         """Whether sentence k was emitted before, whole or as the tail of a longer one."""
         return self.covered(k, cut=False) is not None
 
     def discard(self, k: str) -> None:
-        self.first_line.pop(k, None)
+        if k not in self.first_line:
+            return
+        del self.first_line[k]
+        order = self.order[k]
+        if self.prefixes is not None:
+            self.prefixes.remove(k, order)
+        if len(k) >= LONG:
+            self.suffixes[k[-LONG:]].remove(k[-LONG - 1::-1], order)
 
     def covered(self, k: str, cut: bool) -> int | None:
         """Line where k (a sentence) was emitted before, as a whole or as its prefix/suffix."""
         if k in self.first_line:
             return self.first_line[k]
         if cut:  # an unterminated piece: a prefix of an emitted sentence
-            if len(k) < KEY_PREFIX:
-                if k in self.short_prefixes:
-                    return next((v for s, v in self.first_line.items() if s.startswith(k)), None)
-                return None
-            for cand in self.by_prefix.get(k[:KEY_PREFIX], ()):
-                if cand.startswith(k) and cand in self.first_line:
-                    return self.first_line[cand]
-        if len(k) >= LONG:  # a restart in the middle of an emitted sentence
-            for cand in self.by_suffix.get(k[-LONG:], ()):
-                if cand.endswith(k) and cand in self.first_line:
-                    return self.first_line[cand]
+            if self.prefixes is None:
+                self.prefixes = _Trie()
+                for s in self.first_line:
+                    self.prefixes.add(s, self.order[s])
+            if (order := self.prefixes.earliest(k)) is not None:
+                return self.first_line[self.keys[order]]
+        if len(k) >= LONG and (trie := self.suffixes.get(k[-LONG:])) is not None:
+            if (order := trie.earliest(k[-LONG - 1::-1])) is not None:  # a restart in the middle of one
+                return self.first_line[self.keys[order]]
         return None
+
+
+class _Headings:
+    """Headings emitted so far (key -> line) in insertion order, with a trie for cut-off ones."""
+
+    def __init__(self) -> None:
+        self.line: dict[str, int] = {}
+        self.order: dict[str, int] = {}
+        self.keys: list[str] = []
+        self.trie = _Trie()
+
+    def set(self, k: str, line: int) -> None:
+        if k not in self.line:
+            self.order[k] = len(self.keys)
+            self.keys.append(k)
+            self.trie.add(k, self.order[k])
+        self.line[k] = line
+
+    def pop(self, k: str) -> None:
+        if k in self.line:
+            del self.line[k]
+            self.trie.remove(k, self.order.pop(k))
+
+    def longer(self, k: str) -> int | None:
+        """Line of the first heading that begins with k (k itself not being one)."""
+        order = self.trie.earliest(k)
+        return None if order is None else self.line[self.keys[order]]
 
 
 def _segments(block: Block) -> list[tuple[int, int, str]]:
@@ -283,7 +428,7 @@ class _Cleaner:
         self.blocks = parse_blocks(lines)
         self.report = Report(fragments=1 + sum(b.kind == "marker" for b in self.blocks))
         self.seen = _Seen()
-        self.headings: dict[str, int] = {}
+        self.headings = _Headings()
         self.code: dict[str, int] = {}
         self.out: list[_Out] = []
         self.cut: tuple[_Out, int, str] | None = None   # (block, tail offset, tail key)
@@ -368,7 +513,9 @@ class _Cleaner:
         if kept:
             out.lines = kept.split("\n")
         else:
-            self.out.remove(out)
+            # by identity, from the end (where the cut block is): list.remove compares every
+            # earlier block field by field
+            del self.out[next(i for i in range(len(self.out) - 1, -1, -1) if self.out[i] is out)]
             if self.last is out:
                 self.last = None
 
@@ -411,12 +558,10 @@ class _Cleaner:
 
     def _heading_repeat(self, k: str, at_cut: bool) -> str | None:
         """Why heading k is a repeat: seen before, or cut short at a marker after one it begins."""
-        if k in self.headings:
-            return f"repeated heading (first at line {self.headings[k]})"
-        if at_cut:
-            for seen, line in self.headings.items():
-                if seen.startswith(k):
-                    return f"cut-off repeat of the heading at line {line}"
+        if k in self.headings.line:
+            return f"repeated heading (first at line {self.headings.line[k]})"
+        if at_cut and (line := self.headings.longer(k)) is not None:
+            return f"cut-off repeat of the heading at line {line}"
         return None
 
     def _stitch_heading(self, block: Block, out: _Out, tail: str, at_cut: bool) -> bool:
@@ -426,8 +571,8 @@ class _Cleaner:
             self._drop(block, why)
             return True
         if out.block.kind == "heading" and k.startswith(tail) and k != tail:
-            self.headings.pop(tail, None)
-            self.headings[k] = out.block.start + self.off
+            self.headings.pop(tail)
+            self.headings.set(k, out.block.start + self.off)
             out.lines, out.source_end = list(block.lines), block.end
             self._change("stitched", block, f"completes the heading cut off at line {out.block.start + self.off}")
             self.cut, self.waiting, self.last, self.prev_dropped = None, False, out, False
@@ -475,7 +620,7 @@ class _Cleaner:
             if (why := self._heading_repeat(k, at_cut)) and self._may_drop():
                 self._drop(block, why)
             else:
-                self.headings[k] = block.start + self.off
+                self.headings.set(k, block.start + self.off)
                 self._emit(block)
             return
         if kind == "code":

@@ -43,12 +43,12 @@ def display_date(post: Post) -> str:
 
 
 def summary(post: Post, site: Site) -> dict[str, Any]:
-    """What a list page shows of a post."""
+    """What a list page shows of a post (not its tags: only its own page lists them, and a post
+    with N tags is on N tag pages, whose contexts would then hold N^2 of them)."""
     return {
         "title": post.title, "url": post.url, "date": display_date(post),
         "date_iso": post.date.isoformat(), "summary": post.summary,
         "categories": [_term(site.categories, c) for c in post.categories],
-        "tags": [_term(site.tags, t) for t in post.tags],
         "reading_time": post.reading_time, "author": post.author,
     }
 
@@ -63,7 +63,7 @@ def build(site: Site) -> list[PageSpec]:
     summaries = {p: summary(p, site) for p in site.posts}
     for post in site.posts:
         stem = posixpath.splitext(post.rel)[0]
-        ctx = dict(summaries[post], kind="post",
+        ctx = dict(summaries[post], kind="post", tags=[_term(site.tags, t) for t in post.tags],
                    entities=[_entity_ref(site.registry.entities[e], n) for e, n in post.mentions.items()],
                    related=[summaries[p] for p in site.related.get(post, [])])
         specs.append(PageSpec(post.dest_uri, f"_posts/{stem}.md", post.title, "post.html",

@@ -16,6 +16,8 @@ from .dates import DateError, parse_date
 from .diagnostics import Diagnostics
 from .posts import Post
 
+FEED_TERMS = 50  # categories and tags a feed entry lists (a post's entry is in each of its tag feeds)
+
 # Characters XML 1.0 cannot carry at all (lxml refuses them); front matter can contain them.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -67,7 +69,7 @@ def modified(post: Post) -> dt.datetime:
 
 
 def check(post: Post) -> Diagnostics:
-    """Problems with the front matter that only publishing uses (last_modified_at, image)."""
+    """Problems with the front matter that only publishing uses (last_modified_at, image, tags)."""
     diags = Diagnostics()
     value = post.data.get("last_modified_at")
     if value not in (None, ""):
@@ -83,6 +85,12 @@ def check(post: Post) -> Diagnostics:
     if image not in (None, "") and not image_path(image):
         diags.warning(post.source, None, f"image {image!r} is not a path or URL; the site's default image is used",
                       "write image: /assets/images/name.png (or an https:// URL)")
+    terms = len(post.categories) + len(post.tags)
+    if terms > FEED_TERMS:
+        diags.warning(post.source, post.key_lines.get("tags"),
+                      f"{terms} categories and tags: feed entries list only the first {FEED_TERMS} "
+                      f"(the post is in {len(post.tags)} tag feeds; each would carry all {terms}); "
+                      "every tag still has its page and feed", "keep a post to the few tags readers follow")
     return diags
 
 

@@ -58,13 +58,13 @@ def build(posts: list[Post], kind: str, attr: str) -> dict[str, Term]:
         used.add(slug)
         terms[key] = Term(key, name, f"{kind}/{slug}/")
     for post in posts:
-        canonical = []
+        canonical: dict[str, None] = {}  # ordered, and O(1) membership: a post may have 1,000 tags
         for name in getattr(post, attr):
             term = terms[term_key(name)]
             if term.name not in canonical:
-                canonical.append(term.name)
+                canonical[term.name] = None
                 term.posts.append(post)
-        setattr(post, attr, canonical)
+        setattr(post, attr, list(canonical))
     return terms
 
 
