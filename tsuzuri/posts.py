@@ -190,6 +190,7 @@ def read_post(path: Path, config: SiteConfig, posts_dir: Path,
     tz = config.tz
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
     file_date, slug = filename_date(stem, tz)
+    slug = slug.rstrip(".")  # Jekyll: "slugs shouldn't end with a period" (filename slugs only)
 
     # date
     date = None
