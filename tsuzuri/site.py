@@ -1,7 +1,7 @@
 """The whole build, in the order it happens (after Jekyll's Site#process):
 
     read    posts/ -> Post (front matter, Jekyll dates and lists)         posts.read_post
-    place   permalink -> URL; escapes and collisions are errors           assign_urls
+    place   permalink -> URL; escapes are errors, collisions warnings     assign_urls
     clean   Liquid, ---END--- fragments, repeated title line              prepare
     render  Markdown -> HTML once per post; reading time, summary         prepare
     enrich  entity mentions and links, tag/category terms, related posts  enrich
@@ -18,8 +18,10 @@ import hashlib
 import posixpath
 import re
 import traceback
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from . import entities, excerpts, fragments, liquid, publish, related, taxonomy, titles, urls
 from .config import SiteConfig
@@ -156,9 +158,9 @@ def _related(site: Site) -> dict[Post, list[Post]]:
 
 
 def assign_urls(posts: list[Post], config: SiteConfig, diags: Diagnostics) -> list[Post]:
-    """Give each post its URL; a post whose URL escapes or is taken is reported and left out."""
-    taken: dict[str, Post] = {}
-    placed = []
+    """Give each post its URL. A URL that escapes the site or takes one of its own pages is an
+    error and the post is left out; two posts on one URL are both published (see _settle)."""
+    wanted: dict[str, list[tuple[Post, str, int | None]]] = {}
     for post in sorted(posts, key=lambda p: p.rel):
         line = post.key_lines.get("permalink") if post.permalink else None
         try:
@@ -174,16 +176,61 @@ def assign_urls(posts: list[Post], config: SiteConfig, diags: Diagnostics) -> li
             diags.error(post.source, line, f"permalink {url!r} collides with the site's own page {dest!r}",
                         "choose another permalink")
             continue
-        if dest in taken:
-            diags.error(post.source, line or post.key_lines.get("slug"),
-                        f"URL {url!r} is already used by {taken[dest].source}; this post was not published",
-                        "give one of the two posts another slug or permalink")
-            continue
-        taken[dest] = post
+        wanted.setdefault(dest, []).append((post, url, line or post.key_lines.get("slug")))
+    placed = _settle(wanted, diags)
+    _warn_lookalikes(placed, diags)
+    return sorted(placed, key=lambda p: p.rel)
+
+
+def _settle(wanted: dict[str, list[tuple[Post, str, int | None]]], diags: Diagnostics) -> list[Post]:
+    """Two posts on one URL: Jekyll writes posts in date order (equal dates by path), so the live
+    site serves the later one; it keeps the URL here too. Each other one is published at the URL
+    with "-2", "-3", ... on its last segment, numbered from the oldest (a newer post joining the
+    group never renumbers them) after every post has its own URL, and a warning names both files
+    and both URLs, so --strict fails until an editor resolves it."""
+    taken: dict[str, Post] = {}
+    losers = []
+    for dest, group in wanted.items():
+        group.sort(key=lambda w: w[0].sort_key)
+        taken[dest] = group[-1][0]
+        losers += [(w, dest) for w in group[:-1]]
+    for (post, url, line), dest in sorted(losers, key=lambda x: x[0][0].sort_key):
+        n = 2
+        while (alt := _numbered(dest, n)) in taken or alt.startswith(RESERVED):
+            n += 1
+        taken[alt] = post
+        winner = taken[dest]
+        why = "dated later" if winner.date > post.date else "same date, later file path"
+        diags.warning(post.source, line,
+                      f"URL {url!r} is already used by {winner.source} ({why}: the page the Jekyll site "
+                      f"shows); this post is published at {'/' + unquote(urls.url_of(alt))!r} instead",
+                      "give one of the two posts another slug: or permalink: (or delete the one not wanted)")
+    for dest, post in taken.items():
         post.dest_uri = dest
         post.url = urls.url_of(dest)
-        placed.append(post)
-    return placed
+    return list(taken.values())
+
+
+def _numbered(dest: str, n: int) -> str:
+    """'a/b/index.html' -> 'a/b-2/index.html'; 'a/b.html' -> 'a/b-2.html'."""
+    if dest.endswith("/index.html"):
+        return f"{dest[:-len('/index.html')]}-{n}/index.html"
+    stem, ext = posixpath.splitext(dest)
+    return f"{stem}-{n}{ext}"
+
+
+def _warn_lookalikes(placed: list[Post], diags: Diagnostics) -> None:
+    """URLs that differ only by case, width or Unicode normalisation are one file on macOS and
+    Windows (and one URL to a reader's eye): warn on each, naming the first (by date, then path)."""
+    seen: dict[str, Post] = {}
+    for post in sorted(placed, key=lambda p: p.sort_key):
+        key = unicodedata.normalize("NFKC", post.dest_uri).casefold()
+        first = seen.setdefault(key, post)
+        if first is not post:
+            diags.warning(post.source, post.key_lines.get("permalink") or post.key_lines.get("slug"),
+                          f"URL '/{unquote(post.url)}' differs from '/{unquote(first.url)}' ({first.source}) only by "
+                          "case, width or Unicode normalisation: on a case-insensitive file system one page "
+                          "overwrites the other", "give one of the two posts another slug: or permalink:")
 
 
 def _resolver(posts: list[Post], config: SiteConfig):
