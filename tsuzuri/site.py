@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from . import entities, excerpts, fragments, liquid, publish, related, taxonomy, titles, urls
+from . import entities, excerpts, fragments, liquid, publish, related, seo, taxonomy, titles, urls
 from .config import SiteConfig
 from .cache import Memo, PostCache, engine_digest
 from .diagnostics import ERROR, WARNING, Diagnostic, Diagnostics
@@ -291,6 +291,7 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
     own = post.excerpt.strip()  # (excerpt_chars is read only when needed: the cache records it)
     post.summary = own if own and not excerpts.is_template(own) else excerpts.summary("", post.html, config.excerpt_chars)
     diags.extend(publish.check(post))  # last_modified_at, image: used by feeds and share cards
+    diags.extend(seo.check(post))      # description, robots, canonical_url, sitemap
 
 
 def report_removed(post: Post, removed: list) -> None:
