@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from hypothesis import given, settings
@@ -136,3 +137,29 @@ def test_jekyll_corpus_special_filenames(tmp_path):
     assert by["_posts/2016-11-26-special-chars-(+).markdown"] == "2016/11/26/special-chars-(+)/"
     assert by["_posts/2009-03-12-hash-#1.markdown"] == "2009/03/12/hash-1/"
     assert by["_posts/2014-03-22-escape-+ %20[].markdown"] == "2014/03/22/escape-+-20/"
+
+
+# ---------------------------------------------------------------- collisions, as a property
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "A", "a-2", "b", "ａ"]), st.integers(0, 3)), min_size=1, max_size=8))
+def test_every_post_is_published_once_and_the_newest_keeps_each_url(posts):
+    import tempfile
+    from tsuzuri.site import assign_urls
+    from tsuzuri.posts import read_post
+    from tsuzuri.diagnostics import Diagnostics
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        read = []
+        for i, (slug, hour) in enumerate(posts):
+            path = write(root, f"2025-01-02-p{i}.md", f"slug: '{slug}'\ndate: 2025-01-02 0{hour}:00:00 +0900\n")
+            read.append(read_post(path, CONFIG, root / "posts", root)[0])
+        diags = Diagnostics()
+        placed = assign_urls(read, CONFIG, diags)
+        assert len(placed) == len(read) and len({p.dest_uri for p in placed}) == len(read)   # nothing dropped
+        natural = {p: f"2025/01/02/{p.slug}/" for p in read}
+        for slug in {s for s, _ in posts}:
+            newest = max((p for p in read if p.slug == slug), key=lambda p: p.sort_key)
+            assert unquote(newest.url) == natural[newest]                  # what the live site serves
+        moved = sum(1 for p in placed if unquote(p.url) != natural[p])
+        assert len([d for d in diags if "is already used by" in d.message]) == moved
