@@ -30,7 +30,7 @@ from pathlib import Path
 # The engine lives beside hooks/; make it importable without installing the project.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mkdocs.exceptions import ConfigurationError  # noqa: E402
+from mkdocs.exceptions import ConfigurationError, PluginError  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 
@@ -55,8 +55,9 @@ def on_startup(command, **_):
 def on_config(config, **_):
     root = Path(config.config_file_path).resolve().parent
     try:
-        site_config = SiteConfig.from_mapping((config.extra or {}).get("tsuzuri"),
-                                              site_url=config.site_url or "", site_name=config.site_name)
+        site_config = SiteConfig.from_mapping((config.extra or {}).get("tsuzuri"), site_url=config.site_url or "",
+                                              site_name=config.site_name, docs_dir=config.docs_dir,
+                                              site_description=config.site_description or "")
     except (TypeError, ValueError) as exc:  # MkDocs prints this as one line, not a traceback
         raise ConfigurationError(f"mkdocs.yml: extra.tsuzuri: {exc}") from None
     site = tz_site.load(root, site_config)
@@ -119,12 +120,15 @@ def on_page_context(context, page, **_):
 def _start_search(config) -> None:
     """Index the posts in a thread while MkDocs renders pages (the engine has all it needs)."""
     root = Path(config.config_file_path).resolve().parent
-    out = Path(config.site_dir) / "pagefind"
+    out = Path(config.site_dir) / tz_search.BUNDLE
     if _state["indexer"] is None:
         _state["indexer"] = tz_search.Indexer(_search_cache(root), on_done=_search_done)
     if _state["command"] == "serve" and _state["indexer"].cache_dir:
         tz_search.install_last(_state["indexer"].cache_dir, out)  # usable now, replaced when done
-    _state["indexer"].start(tz_search.docs_from_site(_state["site"]), out)
+    try:
+        _state["indexer"].start(tz_search.docs_from_site(_state["site"]), out)
+    except Exception as exc:  # e.g. .cache/search cannot be written
+        raise _search_failed(exc) from None
 
 
 def _search_cache(root: Path) -> Path | None:
@@ -171,9 +175,17 @@ def _write_outputs(config) -> None:
 
 
 def _finish_search() -> None:
+    """A build without its search index fails (not only under --strict): CI must never deploy
+    a site whose search box says it could not load."""
     if _state["command"] == "serve":
         return
     try:
         log.info(_state["indexer"].wait().summary())
-    except (tz_search.SearchError, OSError) as exc:
-        log.error(f"search index not built: {exc}; the site works without search")
+    except Exception as exc:  # Pagefind failed, a file could not be written, or a bug: one line, no traceback
+        raise _search_failed(exc) from None
+
+
+def _search_failed(exc: Exception) -> PluginError:
+    what = str(exc) if isinstance(exc, tz_search.SearchError) else f"{type(exc).__name__}: {exc}"
+    return PluginError(f"search index not built: {what} — fix the cause and build again; "
+                       "without it the site's search cannot load")

@@ -494,7 +494,12 @@ def test_nothing_hostile_runs_in_a_browser(built):
             page.goto(base + "/search/?q=" + "試験用", wait_until="load")
             page.wait_for_function("document.querySelector('[data-tz-search-page]').dataset.state === 'done'",
                                    timeout=20000)
-            titles = page.locator(".tz-search-page__results .tz-hit__title").all_inner_texts()
+            more, hits = page.locator(".tz-search-page__more"), ".tz-search-page__results .tz-hit__title"
+            while more.is_visible():  # every hit, not the first page only: each title goes through the browser
+                shown = page.locator(hits).count()
+                more.click()
+                page.wait_for_function(f"document.querySelectorAll({hits!r}).length > {shown}", timeout=20000)
+            titles = page.locator(hits).all_inner_texts()
             facets = " ".join(page.locator(".tz-facet").all_inner_texts())
             browser.close()
     finally:

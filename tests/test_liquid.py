@@ -7,6 +7,8 @@ import html
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from tsuzuri import liquid
 from tsuzuri.config import SiteConfig
@@ -207,38 +209,221 @@ def test_site_variables_through_the_site(tmp_path):
     assert not site.diagnostics.has_warnings
 
 
-def test_unknown_site_variable_is_a_warning():
+def test_unknown_site_variable_renders_nothing_with_a_warning():
     out, issues = render("{{ site.repository }}/issues")
-    assert html.unescape(out) == "{{ site.repository }}/issues"
+    assert out == "/issues"                          # Jekyll renders an undefined variable as ""
     assert [i.severity for i in issues] == ["warning"]
+    assert "site.repository" in issues[0].message
 
 
-# ---------------------------------------------------------------- unsupported Liquid
+# ---------------------------------------------------------------- real Liquid
 
-def test_unsupported_tag_is_a_warning_with_file_and_line(tmp_path):
+PAGE = {"title": "記事", "tags": ["AI", "半導体"], "n": 3}
+
+
+def test_if_for_assign_and_filters():
+    body = ("{% assign t = page.title | append: '!' %}{{ t }} "
+            "{% for tag in page.tags %}[{{ tag | downcase }}]{% endfor %} "
+            "{% if page.n > 2 %}many{% else %}few{% endif %} "
+            "{{ page.tags | join: ', ' }} {{ page.missing | default: 'd' }}")
+    out, issues = render(body, page_vars=PAGE)
+    assert out == "記事! [ai][半導体] many AI, 半導体 d"
+    assert issues == []
+
+
+def test_jekyll_filters():
+    import datetime as dt
+    body = ("{{ 'Hello World 2025' | slugify }}|{{ d | date_to_string }}|{{ '<a & b>' | xml_escape }}|"
+            "{{ page.tags | jsonify }}|{{ '/x/' | relative_url }}|{{ '/x/' | absolute_url }}|"
+            "{{ '**b**' | markdownify }}|{{ d | date: '%Y年%m月' }}")
+    out, issues = render("{% assign d = page.date %}" + body, baseurl="/blog", site_url="https://e.jp/blog/",
+                         page_vars={**PAGE, "date": dt.datetime(2025, 1, 2, 9)})
+    assert out.split("|") == ["hello-world-2025", "2 Jan 2025", "&lt;a &amp; b&gt;", '["AI", "半導体"]',
+                              "/blog/x/", "https://e.jp/blog/x/", "<p><strong>b</strong></p>", "2025年01月"]
+    assert issues == []
+
+
+def includes(files: dict):
+    def resolve(kind, arg):
+        return files.get(arg) if kind == "include" else None
+    return resolve
+
+
+def test_include_with_jekyll_params():
+    files = {"cta.html": '<a class="cta" href="{{ include.url }}">{{ include.label | upcase }}</a>{{ include.n }}'}
+    out, issues = render('x {% include cta.html url="/contact/" label=page.title n=3 %} y',
+                         resolve=includes(files), page_vars={"title": "go"})
+    assert out == 'x <a class="cta" href="/contact/">GO</a>3 y'
+    assert issues == []
+
+
+def test_include_can_include_and_reads_site_variables():
+    files = {"outer.html": "<{% include inner.html v=include.v %}>", "inner.html": "{{ include.v }}-{{ site.name }}",
+             "ads.html": "{% if site.adsense %}AD {{ site.adsense }}{% endif %}\n"}
+    out, issues = render("{% include outer.html v='a' %}{% include ads.html %}", resolve=includes(files),
+                         site_vars={"name": "n"})
+    assert out == "<a-n>\n"                        # an unset site variable in {% if %} is no warning
+    assert issues == []
+
+
+def test_missing_include_is_a_warning_and_renders_nothing():
+    body = "Intro.\n\n{% include nope.html %}\n\nEnd.\n"
+    out, issues = render(body, resolve=includes({}))
+    assert out == "Intro.\n\n\n\nEnd.\n"
+    assert [(i.severity, body.count("\n", 0, i.offset) + 1) for i in issues] == [("warning", 3)]
+    assert "nope.html" in issues[0].message
+
+
+def test_recursive_include_stops_with_a_warning():
+    out, issues = render("{% include a.html %}", resolve=includes({"a.html": "a{% include a.html %}"}))
+    assert out == "a" * 10
+    assert len(issues) == 1 and "nest" in issues[0].message
+
+
+def test_error_inside_an_include_names_the_include_and_its_line():
+    files = {"bad.html": "ok\n{% if %}", "undef.html": "\n\n{{ include.nope }}"}
+    out, issues = render("a\n{% include bad.html %}\n{% include undef.html %}", resolve=includes(files))
+    assert out == "a\n\n\n\n"
+    assert [("bad.html" in i.message, "line 2" in i.message) for i in issues][0] == (True, True)
+    assert "include undef.html, line 3" in issues[1].message and "include.nope" in issues[1].message
+
+
+@pytest.mark.parametrize("body, out, message", [
+    ("a\n{% if page.x %}\nb\n\nc\n", "a\n\nb\n\nc\n", "{% if %} is never closed"),
+    ("a {% endif %} b", "a  b", "{% endif %} closes nothing"),
+    ("{% for x in %}y{% endfor %} z", "y z", "Liquid syntax error in {% for x in %}"),
+    ("a {% frob %} b", "a  b", "unknown Liquid tag {% frob %}"),
+    ("a {% else %} b", "a  b", "{% else %} is outside"),
+    ("サイト {{ site.title の\n\n次", "サイト  site.title の\n\n次", "'{{' is never closed"),
+    ("{{ 'x' | nofilter }} y", " y", "unknown filter 'nofilter'"),
+    ("{% if a %}{% for %}{% endif %}x", "x", "Liquid syntax error in {% for %}"),
+])
+def test_syntax_errors_remove_only_the_bad_tag(body, out, message):
+    got, issues = render(body)
+    assert got == out
+    assert issues and message in issues[0].message
+    assert all(i.severity == "warning" for i in issues)
+
+
+def test_liquid_in_code_stays_as_written():
+    body = "`{{ page.title }}` and\n\n```liquid\n{% include x.html %}\n{{ y }}\n```\n\n{{ page.title }}"
+    out, issues = render(body, page_vars=PAGE)
+    assert out == body.replace("\n\n{{ page.title }}", "\n\n記事")
+    assert issues == []
+
+
+def test_line_numbers_after_code_and_raw_blocks():
+    body = "```\n{{ a }}\n```\n{% raw %}\n{{ b }}\n{% endraw %}\n{% frob %}\n"
+    out, issues = render(body)
+    assert [body.count("\n", 0, i.offset) + 1 for i in issues] == [7]
+
+
+def test_a_loop_cannot_run_for_ever():
+    out, issues = render("{% for i in (1..100000000) %}x{% endfor %}after")
+    assert out.endswith("after")
+    assert issues and "limit" in issues[0].message
+
+
+_PIECES = ["{%", "%}", "{{", "}}", "{", "}", "%", " if x ", " endif ", " for i in (1..2) ", " endfor ", "assign",
+           " include a.html ", "raw", "endraw", "|", " upcase ", "-", "a", "本文", "\n", "\n\n", " ", "'", '"', "=", ".", "`"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30))
+def test_any_liquid_renders_without_raising(pieces):
+    body = "".join(pieces)
+    out, issues = render(body, resolve=includes({"a.html": "[{{ include.x }}]"}))
+    assert isinstance(out, str)
+    assert all(0 <= i.offset <= len(body) for i in issues)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_text_without_liquid_delimiters_is_unchanged(text):
+    assume("{%" not in text and "{{" not in text)
+    assert render(text) == (text, [])
+
+
+# ---------------------------------------------------------------- through the site
+
+def test_missing_include_is_a_warning_with_file_and_line(tmp_path):
     write(tmp_path, "2025-01-02-inc.md", "---\ntitle: t\n---\n\nIntro.\n\n{% include foo.html %}\n\nEnd.\n")
     site = load(tmp_path, CONFIG)
     post = post_named(site, "2025-01-02-inc.md")
     warnings = of(site.diagnostics, WARNING)
     assert [(d.file, d.line) for d in warnings] == [("posts/2025-01-02-inc.md", 7)]
-    assert "{% include %}" in warnings[0].message
-    assert "{% include foo.html %}" in html.unescape(post.html)          # shown as written
+    assert "{% include foo.html %}" in warnings[0].message
+    assert "{%" not in html.unescape(post.html) and "End." in post.html
     assert not site.diagnostics.has_errors
 
 
-def test_unsupported_tag_is_left_as_written():
-    body = "a {% include foo.html param=1 %} b {% for x in y %}{{ x }}{% endfor %}"
-    out, issues = render(body)
-    assert html.unescape(out) == body  # "{" is written as &#123; so Markdown keeps it as text
-    assert [i.severity for i in issues] == ["warning"] * 4
-    assert [i.offset for i in issues] == [body.index(t) for t in ("{% include", "{% for", "{{ x", "{% endfor")]
-
-
-def test_unsupported_tag_at_the_end_of_a_paragraph_is_still_shown(tmp_path):
+def test_missing_include_at_the_end_of_a_paragraph_shows_nothing(tmp_path):
     write(tmp_path, "2025-01-02-inc.md", "---\ntitle: t\n---\n\nIntro line\n{% include foo.html %}\n")
     site = load(tmp_path, CONFIG)
     post = post_named(site, "2025-01-02-inc.md")
-    assert "{% include foo.html %}" in html.unescape(post.html)
+    assert "{%" not in html.unescape(post.html) and "Intro line" in post.html
+
+
+def _include_project(root: Path, folder: str = "includes") -> None:
+    (root / folder).mkdir(parents=True, exist_ok=True)
+    (root / folder / "cta.html").write_text(
+        '<div class="cta"><a href="{{ include.url | relative_url }}">{{ include.label }}</a></div>\n'
+        '{% if site.adsense %}<script>ads()</script>{% endif %}\n', encoding="utf-8")
+    write(root, "2025-01-02-inc.md", "---\ntitle: t\n---\n\nIntro.\n\n"
+          '{% include cta.html url="/contact/" label="相談する" %}\n\nEnd.\n')
+
+
+@pytest.mark.parametrize("folder", ["includes", "_includes"])
+def test_include_through_the_site(tmp_path, folder):
+    _include_project(tmp_path, folder)
+    site = load(tmp_path, SiteConfig(posts_dir="posts", baseurl="/blog"))
+    post = post_named(site, "2025-01-02-inc.md")
+    assert '<div class="cta"><a href="/blog/contact/">相談する</a></div>' in post.html
+    assert not site.diagnostics.has_warnings and not site.diagnostics.has_errors
+
+
+def test_include_output_is_sanitised(tmp_path):
+    _include_project(tmp_path)
+    site = load(tmp_path, SiteConfig(posts_dir="posts", extra={"adsense": "ca-pub-1"}))
+    post = post_named(site, "2025-01-02-inc.md")
+    assert "<script" not in post.html and "ads()" not in post.html
+    assert any("removed unsafe HTML" in d.message for d in of(site.diagnostics, WARNING))
+
+
+def test_includes_dir_setting_and_no_escape(tmp_path):
+    _include_project(tmp_path, "parts")
+    (tmp_path / "secret.html").write_text("SECRET", encoding="utf-8")
+    write(tmp_path, "2025-01-03-esc.md", "---\ntitle: e\n---\n\ntext\n\n{% include ../secret.html %}\n")
+    site = load(tmp_path, SiteConfig(posts_dir="posts", extra={"includes_dir": "parts"}))
+    assert "相談する" in post_named(site, "2025-01-02-inc.md").html
+    assert "SECRET" not in post_named(site, "2025-01-03-esc.md").html
+    assert [d.file for d in of(site.diagnostics, WARNING)] == ["posts/2025-01-03-esc.md"]
+
+
+def test_an_edited_include_re_renders_cached_posts(tmp_path, monkeypatch):
+    monkeypatch.setenv("TSUZURI_CACHE", "1")
+    _include_project(tmp_path)
+    assert "相談する" in post_named(load(tmp_path, CONFIG), "2025-01-02-inc.md").html
+    (tmp_path / "includes" / "cta.html").write_text("<p>{{ include.label }}!!</p>\n", encoding="utf-8")
+    site = load(tmp_path, CONFIG)
+    assert "<p>相談する!!</p>" in post_named(site, "2025-01-02-inc.md").html
+    assert site.cache_stats["prepare_misses"] == 1
+
+
+def test_page_and_site_variables_through_the_site(tmp_path):
+    write(tmp_path, "2025-01-02-vars.md", "---\ntitle: 題\nauthor: 著者\n---\n\n"
+          "{{ page.title }} / {{ page.author }} / {{ page.url }} / {{ site.title }} / {{ site.description }}\n")
+    site = load(tmp_path, SiteConfig(posts_dir="posts", title="ブログ", description="説明"))
+    assert "題 / 著者 / /2025/01/02/vars/ / ブログ / 説明" in post_named(site, "2025-01-02-vars.md").html
+    assert not site.diagnostics.has_warnings
+
+
+def test_syntax_error_line_through_the_site(tmp_path):
+    write(tmp_path, "2025-01-02-if.md", "---\ntitle: t\n---\n\npara\n\n{% if page.draft %}\ndraft\n\nlast\n")
+    site = load(tmp_path, CONFIG)
+    post = post_named(site, "2025-01-02-if.md")
+    assert [(d.line, "never closed" in d.message) for d in of(site.diagnostics, WARNING)] == [(7, True)]
+    assert "last" in post.html and "{%" not in post.html
 
 
 def test_body_without_liquid_is_returned_unchanged():

@@ -187,8 +187,9 @@ def test_build_index_times_large_sites_separately():
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 
 
-def test_mkdocs_build_reports_a_pagefind_failure_without_a_traceback(tmp_path, monkeypatch):
-    """A broken Pagefind install is an error line naming the problem; the site is still built."""
+def test_mkdocs_build_fails_on_a_pagefind_failure_without_a_traceback(tmp_path, monkeypatch):
+    """A broken Pagefind install fails the build (strict or not: CI must not deploy a site whose
+    search cannot load), with one error line naming the problem and no traceback."""
     from test_build import make_project, mkdocs
 
     project = make_project(tmp_path, {"2025-03-01-a.md": "---\ntitle: テスト\n---\n本文です。\n"})
@@ -198,10 +199,9 @@ def test_mkdocs_build_reports_a_pagefind_failure_without_a_traceback(tmp_path, m
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(broken))
     result = mkdocs(["build"], project)
     monkeypatch.delenv("PAGEFIND_BINARY_PATH")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr
     assert "ERROR" in result.stderr and "search index not built: Pagefind exited with 2" in result.stderr
     assert "cannot read the site" in result.stderr and "Traceback" not in result.stderr
-    assert (project / "site/2025/03/01/a/index.html").exists()
     assert mkdocs(["build", "--strict"], project).returncode == 0  # the real Pagefind again
     assert (project / "site/pagefind/pagefind-entry.json").exists()
 

@@ -65,6 +65,8 @@ def engine_digest() -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{FORMAT}|{__version__}|{sys.version_info[:2]}|{markdown.__version__}|"
              f"{pymdownx.__version__}|{pygments.__version__}|{yaml.__version__}".encode())
+    from .liquid import VERSION as liquid_version
+    h.update(f"|liquid {liquid_version}".encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()

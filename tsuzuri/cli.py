@@ -1,4 +1,4 @@
-"""Command line: ``python -m tsuzuri check | clean | new | entities suggest | bench``.
+"""Command line: ``python -m tsuzuri check | clean | new | entities suggest | bench | import-jekyll``.
 
 check PATH...   read, clean and render posts without building; print every diagnostic;
                 exit 1 on errors (and on warnings with --strict).
@@ -9,6 +9,8 @@ clean PATH...   remove ---END--- fragments and repeats from posts' bodies (front
 new TITLE       write posts/YYYY-MM-DD-<slug>.md with front matter (date: now, site timezone);
                 never overwrites a post.
 bench           time builds and previews on synthetic posts (see bench.py).
+import-jekyll JEKYLL_DIR [--into PROJECT]
+                turn a Jekyll site into a tsuzuri project (see jekyll_import.py).
 """
 
 from __future__ import annotations
@@ -61,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     from . import bench
     bench.add_arguments(p)
 
+    p = sub.add_parser("import-jekyll", help="turn a Jekyll site into a tsuzuri project")
+    p.add_argument("site", type=Path, metavar="JEKYLL_DIR", help="the Jekyll site (the folder with _config.yml)")
+    p.add_argument("--into", type=Path, default=Path("."), metavar="PROJECT",
+                   help="a tsuzuri project, or a new folder to create one in (default: .)")
+    p.add_argument("--force", action="store_true", help="replace posts and assets that exist with other content")
+
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -73,6 +81,8 @@ def _run(args) -> int:
     if args.command == "bench":
         from . import bench
         return bench.main(args)
+    if args.command == "import-jekyll":
+        return import_jekyll(args)
     try:
         config = SiteConfig.from_mkdocs_yml(args.config)
     except ValueError as exc:
@@ -85,6 +95,23 @@ def _run(args) -> int:
     if args.command == "entities":
         return suggest_entities(args.paths or [Path(config.posts_dir)], config, args.min_count, args.limit, args.json)
     return clean(args.paths, config, write=args.write, out=args.out, as_json=args.json)
+
+
+def import_jekyll(args) -> int:
+    from .jekyll_import import ImportFailed, run
+
+    try:
+        status, report = run(args.site, args.into, force=args.force)
+    except ImportFailed as exc:
+        print(f"import-jekyll: error: {exc}", file=sys.stderr)
+        return 2
+    for line in report.lines:
+        print(line)
+    for line in report.errors:
+        print(line, file=sys.stderr)
+    if status == 0:
+        print(f"next: cd {args.into} && python -m tsuzuri check posts/ && mkdocs build")
+    return status
 
 
 def _load(paths: list[Path], config: SiteConfig):

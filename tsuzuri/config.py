@@ -25,8 +25,10 @@ class SiteConfig:
     paginate: int = 10
     excerpt_chars: int = 120
     title: str = ""
+    description: str = ""    # site_description (Liquid's site.description)
     raw_html: bool = False   # trusted site: publish posts' raw HTML unsanitised
     entities: str = "entities.yml"   # the entity registry, relative to the project root
+    docs_dir: str = "docs"   # MkDocs' docs_dir: its files are the site's own (posts may not replace them)
     extensions: tuple[str, ...] = (".md", ".markdown", ".txt")
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -36,7 +38,8 @@ class SiteConfig:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any] | None, *, site_url: str = "",
-                     site_name: str = "") -> "SiteConfig":
+                     site_name: str = "", docs_dir: str = "docs",
+                     site_description: str = "") -> "SiteConfig":
         """Build from ``extra.tsuzuri``; unknown keys are kept in ``extra``."""
         data = dict(data or {})
         known = {f.name for f in fields(cls)}
@@ -45,6 +48,8 @@ class SiteConfig:
             kwargs["extensions"] = tuple(kwargs["extensions"])
         kwargs.setdefault("url", site_url or "")
         kwargs.setdefault("title", site_name or "")
+        kwargs.setdefault("docs_dir", str(docs_dir or "docs"))
+        kwargs.setdefault("description", site_description or "")
         if "baseurl" not in kwargs and kwargs["url"]:
             from urllib.parse import urlparse
             kwargs["baseurl"] = urlparse(kwargs["url"]).path.rstrip("/")
@@ -69,4 +74,5 @@ class SiteConfig:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
         extra = (data.get("extra") or {}).get("tsuzuri") or {}
         return cls.from_mapping(extra, site_url=data.get("site_url") or "",
-                                site_name=data.get("site_name") or "")
+                                site_name=data.get("site_name") or "", docs_dir=data.get("docs_dir") or "docs",
+                                site_description=data.get("site_description") or "")

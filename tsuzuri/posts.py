@@ -7,6 +7,7 @@ published comes back as ``None`` with an error naming the file.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -69,19 +70,36 @@ class Post:
 
 
 def discover(posts_dir: Path, config: SiteConfig, diags: Diagnostics, root: Path | None = None) -> list[Path]:
-    """Post files under posts_dir (subfolders included), sorted; odd files get a warning."""
+    """Post files under posts_dir (subfolders included), sorted; odd files get a warning.
+
+    As Jekyll's safe mode: a symbolic link whose target leaves the project (``root``; the
+    posts folder itself when it lies outside root) is an error and is never read, so a link
+    to /etc/passwd or ~/.ssh/ cannot be published."""
     found = []
-    for path in sorted(p for p in posts_dir.rglob("*") if p.is_file()):
+    inside = root is not None and _within(Path(os.path.abspath(posts_dir)), Path(os.path.abspath(root)))
+    boundary = Path(os.path.realpath(root if inside else posts_dir))
+    for path in sorted(p for p in posts_dir.rglob("*") if p.is_file() or p.is_symlink()):
         # hidden files, and drafts (Jekyll builds _drafts/ only with --drafts; we never do)
         if any(part.startswith(".") or part == "_drafts" for part in path.relative_to(posts_dir).parts):
             continue
         if path.suffix.lower() in config.extensions:
+            target = os.path.realpath(path)  # (never raises on a link loop, unlike resolve())
+            if not _within(Path(target), boundary) or not path.is_file():
+                what = "outside the project" if path.exists() else "that does not exist"
+                diags.error(_display(path, root), None,
+                            f"symbolic link to a file {what} ({target}); it was not read",
+                            "copy the post into the posts folder instead of linking to it, or delete the link")
+                continue
             found.append(path)
         elif re.match(r"^\d{4}-\d{1,2}-\d{1,2}-", path.name):
             diags.warning(_display(path, root), None,
                           f"not read: '{path.suffix}' is not a post extension",
                           f"rename it to end in one of {', '.join(config.extensions)}")
     return found
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
 
 
 def _display(path: Path, root: Path | None) -> str:

@@ -49,9 +49,10 @@ from typing import Callable, Iterable
 
 from .cache import ByIdentity
 
-VERSION = "3"           # bump when the staged page or manifest format changes: invalidates caches
+VERSION = "4"           # bump when the staged page or manifest format changes: invalidates caches
 LANGUAGE = "und"        # not "ja": Pagefind would run its own (slow) Japanese segmenter
 PAGEFIND = [sys.executable, "-m", "pagefind"]   # the binary of the pinned pagefind[extended]
+BUNDLE = "pagefind"     # the search bundle's folder in the site
 DELTA_MAX = 0.05        # re-index everything once more than this share of posts changed
 DELTA_MIN = 20          # ... but always allow this many in a delta
 SHARD = 1000            # posts per Pagefind run: ~1 GB of its memory (TSUZURI_SEARCH_SHARD)
@@ -133,8 +134,11 @@ def page_html(doc: SearchDoc) -> str:
     def meta(kind: str, name: str, value: str) -> str:
         return f'<meta data-pagefind-{kind}="{name}[content]" content="{e(value)}">'
 
-    head = [meta("meta", "title", doc.title), meta("meta", "date", doc.date), meta("meta", "k", doc.key),
-            meta("sort", "date", doc.date_iso)]
+    # The post's URL is metadata (search.js links to it), not the staged file's path: a URL
+    # is not a safe file name (a segment may exceed 255 bytes encoded; "a/b.html" would
+    # become "a/b.html/").
+    head = [meta("meta", "title", doc.title), meta("meta", "url", doc.url), meta("meta", "date", doc.date),
+            meta("meta", "k", doc.key), meta("sort", "date", doc.date_iso)]
     if doc.categories:
         head.append(meta("meta", "category", " / ".join(doc.categories)))
     head += [meta("filter", "category", c) for c in doc.categories]
@@ -284,11 +288,17 @@ def shard_key(docs: list[SearchDoc]) -> str:
     return h.hexdigest()[:20]
 
 
+def stage_name(url: str) -> str:
+    """The staged page's folder: a hash of the URL, so any URL is a short, safe file name."""
+    return hashlib.sha1(url.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
 def _stage(docs: Iterable[SearchDoc], cache: Cache, stage: Path) -> None:
-    """A folder Pagefind can read: <url>/index.html for each doc, linked from the page cache."""
+    """A folder Pagefind can read: <hash of url>/index.html for each doc, linked from the page
+    cache (the URL itself travels as metadata, see page_html)."""
     for doc in docs:
         src, _ = cache.page(doc)
-        dest = stage / doc.url / "index.html"
+        dest = stage / stage_name(doc.url) / "index.html"
         dest.parent.mkdir(parents=True, exist_ok=True)
         try:
             os.link(src, dest)

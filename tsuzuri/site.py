@@ -14,6 +14,7 @@ Each step is a plain function over plain data; MkDocs is only known by hooks/.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 import re
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from . import entities, excerpts, fragments, liquid, publish, related, seo, taxonomy, titles, urls
+from . import entities, excerpts, fragments, kramdown, liquid, publish, related, seo, taxonomy, titles, urls
 from .config import SiteConfig
 from .cache import Memo, PostCache, engine_digest
 from .diagnostics import ERROR, WARNING, Diagnostic, Diagnostics
@@ -31,9 +32,74 @@ from .posts import Post, discover
 from .posts import _display as display_path
 from .render import Renderer, reading_minutes
 
-# Destinations the site's own pages use; a post permalink may not take them.
-RESERVED = ("index.html", "page/", "archive/", "categories/", "tags/", "entities/", "search/",
-            "404.html", "assets/", "feed.xml", "sitemap.xml", "robots.txt")
+# What the site itself writes, which no post may replace. Folders: the engine's list, term,
+# entity, archive and search pages (pages.build), the theme's assets, the search bundle
+# (search.BUNDLE); files: the home page, 404, feeds, sitemap and robots.txt (outputs.files).
+# Every file under docs/ is added from the folder itself (reserved_outputs). tests/test_paths.py
+# checks a real build's every file against this, so a new output cannot slip past it.
+OWN_FOLDERS = ("page/", "archive/", "categories/", "tags/", "entities/", "search/", "assets/", "pagefind/")
+OWN_FILES = ("index.html", "404.html", "feed.xml", "sitemap.xml", "sitemap.xml.gz", "robots.txt")
+
+
+def reserved_outputs(root: Path, config: SiteConfig) -> set[str]:
+    """The files the site writes besides posts (below OWN_FOLDERS, only those folders): OWN_FILES
+    and docs/'s files at their destinations (MkDocs': ``about.md`` -> ``about/index.html``)."""
+    out = set(OWN_FILES) | set(OWN_FOLDERS)
+    docs = root / config.docs_dir
+    for path in sorted(docs.rglob("*")) if docs.is_dir() else ():
+        if path.is_dir():
+            continue
+        rel = path.relative_to(docs).as_posix()
+        if path.suffix.lower() in (".md", ".markdown"):
+            stem = posixpath.splitext(rel)[0]
+            if posixpath.basename(stem).lower() in ("index", "readme"):
+                out.add(posixpath.join(posixpath.dirname(stem), "index.html").lstrip("/"))
+            else:  # either way use_directory_urls is set
+                out |= {stem + "/index.html", stem + ".html"}
+        else:
+            out.add(rel)
+    return out
+
+
+class _Paths:
+    """Destination paths in use (the site's own, or posts placed so far), compared as a
+    case-insensitive file system would: one may not be, or be inside, another's file."""
+
+    def __init__(self, paths=()):
+        self.files: dict[str, str] = {}     # folded path -> as given
+        self.folders: dict[str, str] = {}   # folded folder (no trailing "/") -> a path inside it
+        for path in paths:
+            self.add(path)
+
+    def add(self, path: str) -> None:
+        folded = _fold(path)
+        if folded.endswith("/"):
+            self.folders[folded.rstrip("/")] = path
+            return
+        self.files[folded] = path
+        parts = folded.split("/")
+        for i in range(1, len(parts)):
+            self.folders.setdefault("/".join(parts[:i]), path)
+
+    def clash(self, dest: str) -> str | None:
+        """The path in use that ``dest`` would overwrite or be blocked by, if any."""
+        folded = _fold(dest)
+        if folded in self.files:
+            return self.files[folded]
+        if folded in self.folders:  # a file where a folder must be
+            return self.folders[folded]
+        parts = folded.split("/")
+        for i in range(1, len(parts)):
+            ancestor = "/".join(parts[:i])
+            if ancestor in self.files:   # a folder where a file must be
+                return self.files[ancestor]
+            if ancestor in self.folders and self.folders[ancestor].endswith("/"):
+                return self.folders[ancestor]  # inside a folder the site owns
+        return None
+
+
+def _fold(path: str) -> str:
+    return unicodedata.normalize("NFC", path).casefold()
 
 
 @dataclass
@@ -88,12 +154,12 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
             site.unpublished.append(post)
             diags.note(post.source, None, "not built: published is false (or draft: true)")
             site.diagnostics.extend(diags)
-    placed = assign_urls(read, config, site.diagnostics)
+    placed = assign_urls(read, config, site.diagnostics, reserved_outputs(root, config))
     placed_ids = {id(p) for p in placed}
     for post in read:
         if id(post) not in placed_ids:  # refused a URL: report what was found while reading it
             site.diagnostics.extend(post.diagnostics)
-    cache.prepare_all(placed, config, safe_prepare, _resolver, Renderer)
+    cache.prepare_all(placed, config, safe_prepare, functools.partial(_resolver, root=root), Renderer)
     ready = [p for p in placed if not any(d.message.startswith(INTERNAL) for d in p.diagnostics)]
     excerpts.review(ready, config.excerpt_chars)  # template excerpts are found across posts
     for post in placed:
@@ -157,9 +223,12 @@ def _related(site: Site) -> dict[Post, list[Post]]:
     return {p: [by_url[u] for u in found.get(p.url, ())] for p in site.posts}
 
 
-def assign_urls(posts: list[Post], config: SiteConfig, diags: Diagnostics) -> list[Post]:
-    """Give each post its URL. A URL that escapes the site or takes one of its own pages is an
-    error and the post is left out; two posts on one URL are both published (see _settle)."""
+def assign_urls(posts: list[Post], config: SiteConfig, diags: Diagnostics,
+                reserved: set[str] | None = None) -> list[Post]:
+    """Give each post its URL. A URL that escapes, cannot be a file, or takes one of the site's own
+    files (``reserved``, default OWN_FILES and OWN_FOLDERS) is an error and the post is left out;
+    two posts on one URL are both published (see _settle)."""
+    own = _Paths(reserved if reserved is not None else (*OWN_FILES, *OWN_FOLDERS))
     wanted: dict[str, list[tuple[Post, str, int | None]]] = {}
     for post in sorted(posts, key=lambda p: p.rel):
         line = post.key_lines.get("permalink") if post.permalink else None
@@ -172,43 +241,60 @@ def assign_urls(posts: list[Post], config: SiteConfig, diags: Diagnostics) -> li
             diags.error(post.source, line, str(exc), "use a path inside the site, like /2025/01/02/my-post/")
             continue
         dest = posixpath.normpath(urls.dest_uri(url)) if url.strip("/") else "index.html"
-        if dest == "index.html" or dest.startswith(RESERVED):
-            diags.error(post.source, line, f"permalink {url!r} collides with the site's own page {dest!r}",
-                        "choose another permalink")
+        if (long := urls.long_segment(dest)) is not None:
+            diags.error(post.source, line or post.key_lines.get("slug"),
+                        f"URL part {long[:24] + '…'!r} is {len(long.encode('utf-8', 'surrogatepass'))} bytes long; "
+                        f"a file name holds at most {urls.MAX_NAME}, so the post was not published",
+                        "shorten the slug (or permalink)")
+            continue
+        if (site_file := own.clash(dest)) is not None:
+            what = f"pages in {site_file!r}" if site_file.endswith("/") else f"page {site_file!r}"
+            diags.error(post.source, line or post.key_lines.get("slug"), f"permalink {url!r} collides with the site's own {what}"
+                        f"{'' if site_file == dest else f' (the post would be at {dest!r})'}; it was not published",
+                        "choose another permalink (the site's own pages, feeds, search and assets are reserved)")
             continue
         wanted.setdefault(dest, []).append((post, url, line or post.key_lines.get("slug")))
-    placed = _settle(wanted, diags)
+    placed = _settle(wanted, own, diags)
     _warn_lookalikes(placed, diags)
     return sorted(placed, key=lambda p: p.rel)
 
 
-def _settle(wanted: dict[str, list[tuple[Post, str, int | None]]], diags: Diagnostics) -> list[Post]:
+def _settle(wanted: dict[str, list[tuple[Post, str, int | None]]], own: "_Paths", diags: Diagnostics) -> list[Post]:
     """Two posts on one URL: Jekyll writes posts in date order (equal dates by path), so the live
     site serves the later one; it keeps the URL here too. Each other one is published at the URL
     with "-2", "-3", ... on its last segment, numbered from the oldest (a newer post joining the
     group never renumbers them) after every post has its own URL, and a warning names both files
-    and both URLs, so --strict fails until an editor resolves it."""
-    taken: dict[str, Post] = {}
-    losers = []
-    for dest, group in wanted.items():
-        group.sort(key=lambda w: w[0].sort_key)
-        taken[dest] = group[-1][0]
+    and both URLs, so --strict fails until an editor resolves it. A URL whose file would be
+    another post's folder (or the reverse) is an error, the first post by path keeping its own."""
+    taken, by_dest, losers = _Paths(), {}, []
+    for dest in sorted(wanted, key=lambda d: wanted[d][0][0].rel):
+        group = sorted(wanted[dest], key=lambda w: w[0].sort_key)
+        other = taken.clash(dest)
+        if other is not None and _fold(other) != _fold(dest):  # differing only by case: _warn_lookalikes
+            first = by_dest[other]
+            for post, url, line in group:
+                diags.error(post.source, line, f"URL {url!r} needs {dest!r}, which the post {first.source} at "
+                            f"{first.url!r} blocks; this post was not published",
+                            "give one of the two posts another slug or permalink")
+            continue
+        taken.add(dest)
+        by_dest[dest] = group[-1][0]
+        group[-1][0].dest_uri, group[-1][0].url = dest, urls.url_of(dest)
         losers += [(w, dest) for w in group[:-1]]
     for (post, url, line), dest in sorted(losers, key=lambda x: x[0][0].sort_key):
         n = 2
-        while (alt := _numbered(dest, n)) in taken or alt.startswith(RESERVED):
+        while taken.clash(alt := _numbered(dest, n)) is not None or own.clash(alt) is not None:
             n += 1
-        taken[alt] = post
-        winner = taken[dest]
+        taken.add(alt)
+        by_dest[alt] = post
+        post.dest_uri, post.url = alt, urls.url_of(alt)
+        winner = by_dest[dest]
         why = "dated later" if winner.date > post.date else "same date, later file path"
         diags.warning(post.source, line,
                       f"URL {url!r} is already used by {winner.source} ({why}: the page the Jekyll site "
-                      f"shows); this post is published at {'/' + unquote(urls.url_of(alt))!r} instead",
+                      f"shows); this post is published at {'/' + unquote(post.url)!r} instead",
                       "give one of the two posts another slug: or permalink: (or delete the one not wanted)")
-    for dest, post in taken.items():
-        post.dest_uri = dest
-        post.url = urls.url_of(dest)
-    return list(taken.values())
+    return list(by_dest.values())
 
 
 def _numbered(dest: str, n: int) -> str:
@@ -233,8 +319,9 @@ def _warn_lookalikes(placed: list[Post], diags: Diagnostics) -> None:
                           "overwrites the other", "give one of the two posts another slug: or permalink:")
 
 
-def _resolver(posts: list[Post], config: SiteConfig):
+def _resolver(posts: list[Post], config: SiteConfig, root: Path | None = None):
     by_name: dict[str, str] = {}
+    includes = _includes(root, config)
     for post in posts:
         stem = posixpath.splitext(post.rel)[0]
         link = f"{config.baseurl}/{post.url}"
@@ -243,16 +330,43 @@ def _resolver(posts: list[Post], config: SiteConfig):
             by_name[prefix + post.rel] = link
 
     def resolve(kind: str, arg: str) -> str | None:
+        if kind == "include":  # the file's text: the cache re-checks it, so an edited include re-renders
+            return includes(arg)
         arg = arg.strip().strip("'\"").lstrip("/")
         return by_name.get(arg) if kind == "link" else by_name.get(posixpath.splitext(arg)[0])
     return resolve
 
 
+def _includes(root: Path | None, config: SiteConfig):
+    """name -> text of an include: the project's includes folder (``extra.tsuzuri.includes_dir``,
+    default ``includes``), or Jekyll's ``_includes`` when the project has none."""
+    folder = None
+    if root is not None:
+        for name in (str(config.extra.get("includes_dir") or "includes"), "_includes"):
+            if (root / name).is_dir():
+                folder = (root / name).resolve()
+                break
+    texts: dict[str, str | None] = {}
+
+    def read(name: str) -> str | None:
+        if name not in texts:
+            texts[name] = None
+            path = (folder / name).resolve() if folder and name and "\0" not in name else None
+            if path is not None and path.is_relative_to(folder) and path.is_file():  # never outside it
+                texts[name] = path.read_bytes().decode("utf-8", "replace").replace("\r\n", "\n")
+        return texts[name]
+    return read
+
+
 def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None:
     """Liquid -> clean fragments -> title -> Markdown, recording every repair as a diagnostic."""
     diags, offset = post.diagnostics, post.body_line - 1
-    body, issues = liquid.render(post.body, baseurl=config.baseurl, site_url=config.url, resolve=resolve,
-                                 site_vars=config.extra)
+    body, issues = post.body, []
+    if "{%" in body or "{{" in body:  # (config's Liquid settings are read only here: see cache.py)
+        body, issues = liquid.render(post.body, baseurl=config.baseurl, site_url=config.url, resolve=resolve,
+                                     site_vars={"title": config.title, "description": config.description,
+                                                **config.extra},
+                                     page_vars=page_vars(post, config))
     for issue in issues:
         line = offset + post.body.count("\n", 0, issue.offset) + 1
         diags.add(post.source, line, ERROR if issue.severity == "error" else WARNING, issue.message, issue.hint)
@@ -278,7 +392,9 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
         diags.warning(post.source, 1, f"the post has no title; using {title!r}", 'add title: "タイトル" to the front matter')
     post.title, post.content = title, cleaned
 
-    rendered = renderer(cleaned, raw_html=config.raw_html)
+    markdown, ials = kramdown.apply(cleaned)  # {: .class} lines: onto their block, or removed
+    report_ials(post, ials)
+    rendered = renderer(markdown, raw_html=config.raw_html)
     report_removed(post, rendered.removed)
     if not post.body.strip():  # a stub (`tsuzuri new` writes one): nothing was lost
         diags.note(post.source, post.body_line, "the post has no body yet; its page will be empty",
@@ -292,6 +408,26 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
     post.summary = own if own and not excerpts.is_template(own) else excerpts.summary("", post.html, config.excerpt_chars)
     diags.extend(publish.check(post))  # last_modified_at, image: used by feeds and share cards
     diags.extend(seo.check(post))      # description, robots, canonical_url, sitemap
+
+
+def page_vars(post: Post, config: SiteConfig) -> dict:
+    """Liquid's ``page``: the front matter, plus what Jekyll computes for a post."""
+    data = {k: v for k, v in post.data.items() if isinstance(k, str)}
+    data.update(title=post.title, date=post.date, url=f"/{post.url}", slug=post.slug,
+                categories=list(post.categories), tags=list(post.tags), path=post.source)
+    return data
+
+
+def report_ials(post: Post, issues: list) -> None:
+    """A warning per kramdown attribute list that could not be applied, on its source line."""
+    pos = 0
+    for issue in issues:
+        found = post.body.find(issue.text, pos)
+        line = post.body_line + post.body.count("\n", 0, found) if found >= 0 else None
+        pos = found + 1 if found >= 0 else pos
+        post.diagnostics.warning(post.source, line, issue.message,
+                                 "put the {: …} line directly below the paragraph, heading or link it is for, "
+                                 "or delete it")
 
 
 def report_removed(post: Post, removed: list) -> None:

@@ -5,12 +5,26 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
 from .posts import Post
-from .urls import slugify
+from .urls import bounded, slugify
+
+# A term's folder beside the taxonomy's own files (tags/index.html): a slug that looks like a
+# file name ("index.html", "feed.xml") would collide with one, or read as a file to a server.
+_FILE_LIKE = re.compile(r"\.(html?|xml|gz|txt|json)$", re.IGNORECASE)
+
+
+def term_slug(name: str) -> str:
+    """A safe folder name for a term: never a dot-segment (slugify strips those) or a file-like
+    name, and at most 255 bytes percent-encoded (longer: a prefix plus a hash)."""
+    slug = slugify(name)
+    if _FILE_LIKE.search(slug):
+        slug = slug[: slug.rindex(".")] + "-" + slug[slug.rindex(".") + 1:]
+    return bounded(slug)
 
 
 def term_key(name: str) -> str:
@@ -36,11 +50,11 @@ def build(posts: list[Post], kind: str, attr: str) -> dict[str, Term]:
     used: set[str] = set()
     for key in sorted(spellings):
         name = min(spellings[key].items(), key=lambda kv: (-kv[1], kv[0]))[0]
-        slug = base = slugify(name)
+        slug = base = term_slug(name)
         n = 1
         while slug in used:  # "C#" and "C" slugify alike: keep both pages
             n += 1
-            slug = f"{base}-{n}"
+            slug = bounded(f"{base}-{n}")
         used.add(slug)
         terms[key] = Term(key, name, f"{kind}/{slug}/")
     for post in posts:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 import unicodedata
@@ -29,6 +30,10 @@ _ASCII_RUN = re.compile(r"[^A-Za-z0-9]+")
 _LATIN = {"ß": "ss", "Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o", "Ð": "D", "ð": "d", "Þ": "TH", "þ": "th",
           "Œ": "OE", "œ": "oe", "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "ĸ": "k", "Ŀ": "L",
           "ŀ": "l", "Ŋ": "N", "ŋ": "n", "Ħ": "H", "ħ": "h", "Ŧ": "T", "ŧ": "t", "ſ": "s"}
+
+
+MAX_NAME = 255   # bytes in one file name (ext4, APFS, NTFS): longer names cannot be written
+_SAFE = ":@!$&'()*+,;=-._~"   # characters url_of leaves as they are in a URL
 
 
 class PermalinkError(ValueError):
@@ -82,6 +87,31 @@ def _latin(c: str) -> str:
         if base.isascii() and base:
             return base
     return "?"
+
+
+def encoded_len(name: str) -> int:
+    """Bytes of ``name`` as a percent-encoded URL segment (how url_of spells it)."""
+    return len(quote(name.encode("utf-8", "surrogatepass"), safe=_SAFE))
+
+
+def bounded(name: str, limit: int = MAX_NAME) -> str:
+    """``name`` if its percent-encoded form fits in ``limit`` bytes; else a readable prefix plus
+    8 hex digits of its hash (deterministic, so the URL is stable across builds)."""
+    if encoded_len(name) <= limit:
+        return name
+    tail = "-" + hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    prefix, size = [], len(tail)
+    for ch in name:
+        size += encoded_len(ch)
+        if size > limit:
+            break
+        prefix.append(ch)
+    return "".join(prefix).rstrip("-.") + tail
+
+
+def long_segment(dest: str) -> str | None:
+    """The first segment of a destination path too long to be a file name, if any."""
+    return next((seg for seg in dest.split("/") if len(seg.encode("utf-8", "surrogatepass")) > MAX_NAME), None)
 
 
 def slugify(text: str) -> str:
@@ -145,4 +175,5 @@ def url_of(dest: str) -> str:
         return ""
     if dest.endswith("/index.html"):
         dest = dest[: -len("index.html")]
-    return quote(dest, safe="/:@!$&'()*+,;=-._~")
+    return quote(dest, safe="/" + _SAFE)
+

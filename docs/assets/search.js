@@ -110,11 +110,18 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** A result's link: the post's URL from its metadata (site-relative, already percent-encoded;
+ * the staged file Pagefind saw is named by a hash, see stage_name in tsuzuri/search.py). */
+export function hitUrl(d, root = ROOT.pathname) {
+  const url = d.meta?.url;
+  return url === undefined ? d.url : root + url;
+}
+
 function hit(d, id) {
   const meta = d.meta || {};
   return el("li", { class: "tz-hit", role: "option", id },
-    el("a", { class: "tz-hit__link", href: d.url },
-      el("span", { class: "tz-hit__title" }, meta.title || d.url),
+    el("a", { class: "tz-hit__link", href: hitUrl(d) },
+      el("span", { class: "tz-hit__title" }, meta.title || hitUrl(d)),
       el("span", { class: "tz-hit__meta" },
         meta.date ? el("time", {}, meta.date) : null,
         meta.category ? el("span", { class: "tz-hit__category" }, meta.category) : null),
