@@ -1,11 +1,12 @@
 """MkDocs adapter: wires MkDocs events to the tsuzuri engine and does nothing else.
 
 - on_config:       read extra.tsuzuri, load the posts (read, clean, render), report diagnostics
-- on_files:        add one virtual file per page of the site (posts, lists, archive)
+- on_files:        add one virtual file per page of the site (posts, lists, archive), and one
+                   per file published beside them (feeds, sitemap.xml(.gz), robots.txt), so
+                   every output is a File MkDocs writes and tsuzuri_incremental.py keeps track of
 - on_page_content: hand MkDocs the engine's HTML instead of converting Markdown again
 - on_page_context: give templates the page's data as ``tsuzuri`` and its <head> data as ``tz_head``
 - on_template_context: the same for the 404 page (the newest posts to link to)
-- on_post_build:   write feeds, sitemap.xml(.gz) (replacing MkDocs' own) and robots.txt
 - on_files/on_post_build: the search index (tsuzuri/search.py), built beside MkDocs' rendering
   into site/pagefind/; under ``mkdocs serve`` it finishes in the background (the last index
   serves meanwhile), so the preview never waits for it
@@ -60,7 +61,7 @@ def on_config(config, **_):
                                               site_description=config.site_description or "")
     except (TypeError, ValueError) as exc:  # MkDocs prints this as one line, not a traceback
         raise ConfigurationError(f"mkdocs.yml: extra.tsuzuri: {exc}") from None
-    site = tz_site.load(root, site_config)
+    site = tz_site.load(root, site_config, cache_dir=tz_cache.project_cache(root))
     for d in site.diagnostics:
         level = logging.ERROR if d.severity >= ERROR else logging.WARNING if d.severity == WARNING else logging.DEBUG
         log.log(level, d.format())
@@ -93,6 +94,18 @@ def on_files(files: Files, config, **_):
         files.append(file)
     _state["docs_urls"] = [f.url for f in files.documentation_pages()
                            if f.src_uri not in _state["specs"] and f.url is not None]
+    plan = _state["plan"]
+    if plan is not None and plan.identity.url:  # feeds, sitemap, robots.txt: Files like any other output
+        # ours replaces MkDocs' sitemap (lastmod from the posts, not the build time); the theme's
+        # files are listed by now, so its sitemap template is not taken for a static file
+        config.theme.static_templates.discard("sitemap.xml")
+        for path, data in tz_outputs.files(plan, _state["docs_urls"]).items():
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                if existing.abs_src_path and Path(existing.abs_src_path).is_relative_to(config.docs_dir):
+                    log.error(f"docs/{path} collides with a file tsuzuri publishes; rename or remove it")
+                files.remove(existing)
+            files.append(File.generated(config, path, content=data))
     return files
 
 
@@ -136,8 +149,8 @@ def _search_cache(root: Path) -> Path | None:
     if not tz_cache.enabled():
         return None
     try:
-        (root / ".cache" / "search").mkdir(parents=True, exist_ok=True)
-        return root / ".cache" / "search"
+        (tz_cache.project_cache(root) / "search").mkdir(parents=True, exist_ok=True)
+        return tz_cache.project_cache(root) / "search"
     except OSError:
         return None
 
@@ -159,19 +172,7 @@ def on_template_context(context, template_name, **_):
 
 
 def on_post_build(config, **_):
-    _write_outputs(config)
     _finish_search()
-
-
-def _write_outputs(config) -> None:
-    plan = _state["plan"]
-    if plan is None or not plan.identity.url:
-        return
-    out = Path(config.site_dir)
-    for path, data in tz_outputs.files(plan, _state["docs_urls"]).items():
-        target = out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
 
 
 def _finish_search() -> None:

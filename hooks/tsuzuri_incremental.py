@@ -13,8 +13,9 @@ logic and the fingerprints are in ``tsuzuri.pagecache``, this module only wires 
                  prints its stored HTML (on_page_context hands it over). The theme's 404.html
                  shows the newest posts and is one page: it is always rendered
 - on_post_page:  (first, before other plugins) store what Material rendered
-- on_post_build: report; with --dirty remove the pages of deleted posts; remember what site/
-                 holds for the next ``mkdocs build --dirty``
+- on_post_build: report; with --dirty remove every output an earlier build wrote that this
+                 one has no File for (the pages, feeds and folders of deleted posts and terms, a
+                 removed asset); remember what site/ holds for the next ``mkdocs build --dirty``
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -42,6 +44,10 @@ from watchdog.observers.polling import PollingObserver  # noqa: E402
 from tsuzuri import pagecache  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.tsuzuri")
+# Settings templates print, compared as MkDocs read them (mkdocs.yml's bytes are compared too)
+SHOWN = ("site_name", "site_description", "site_author", "copyright", "repo_url", "repo_name", "edit_uri",
+         "extra", "extra_css", "extra_javascript")
+STATIC = "file"  # what the written-files record holds for a File MkDocs copies or writes as is
 WRITERS = 4  # threads writing stored pages (the disk's latency bounds them, not the CPU)
 POLL_SECONDS = 0.2  # mkdocs serve with TSUZURI_WATCH=poll: how often to look for saved files
 
@@ -63,7 +69,7 @@ def _spec(file):
 
 def on_startup(command, dirty=False, **_):
     _state["dirty"], _state["command"] = dirty, command
-    if dirty:
+    if dirty and pagecache.enabled():  # (without the cache nothing is tracked: MkDocs' warning holds)
         logging.getLogger("mkdocs.commands.build").addFilter(
             lambda record: not str(record.msg).startswith("A 'dirty' build is being performed"))
 
@@ -100,11 +106,17 @@ class _ChangeObserver(Observer):
 def on_config(config, **_):
     cache = pagecache.PageCache(Path(config.config_file_path).resolve().parent)
     hooks = sorted(Path(__file__).parent.glob("*.py"))
+    shown = {key: config.get(key) for key in SHOWN}  # as read: an !ENV value is not in the file's bytes
     _state.update(cache=cache, render={}, built={}, parts=[  # what every page sees besides its own data
-        Path(config.config_file_path).read_bytes(), config.site_url or "", str(config.use_directory_urls),
+        Path(config.config_file_path).read_bytes(), json.dumps(shown, sort_keys=True, default=_stable_repr),
+        config.site_url or "", str(config.use_directory_urls),
         json.dumps(dict(config.theme), sort_keys=True, default=repr), version("mkdocs"),
         version("mkdocs-material"), *(h.read_bytes() for h in hooks)])
     return config
+
+
+def _stable_repr(value) -> str:
+    return re.sub(r" at 0x[0-9a-f]+", "", repr(value))  # (an object's address changes every run)
 
 
 def on_nav(nav, config, files, **_):
@@ -129,8 +141,9 @@ def on_nav(nav, config, files, **_):
         render[file.src_uri] = fp, _ = cache.lookup(_spec(file))
         if dirty:
             file.is_modified = partial(_changed, file.abs_dest_path, fp)
+    _state["files"] = files
     if dirty:  # hand-written pages: also when anything every page shows changed
-        _state["dests"] = {file.abs_dest_path for file in files.documentation_pages()}
+        _state["dests"] = {file.abs_dest_path for file in files}  # every output of this build
         for file in files.documentation_pages():
             if _spec(file) is None:
                 file.is_modified = partial(_changed_doc, file.is_modified, file.abs_dest_path, cache.site_fp)
@@ -251,10 +264,25 @@ def on_post_build(config, **_):
              + (f", {unchanged} unchanged (--dirty)" if _state["dirty"] else ""))
     cache.finish()
     site_dir = os.path.join(os.path.abspath(config.site_dir), "")
-    if _state["dirty"]:  # pages of removed posts: MkDocs' --dirty would leave them behind
-        for dest in [d for d in _state["written"] if d.startswith(site_dir) and d not in _state["dests"]]:
-            del _state["written"][dest]
+    written = _state["written"]
+    for file in _state["files"]:  # feeds, sitemap, assets: pages are recorded as they are written
+        if not file.is_documentation_page():
+            written[file.abs_dest_path] = STATIC
+    if _state["dirty"]:  # outputs of removed posts and terms: MkDocs' --dirty would leave them behind
+        for dest in [d for d in written if d.startswith(site_dir) and d not in _state["dests"]]:
+            del written[dest]
             with contextlib.suppress(OSError):
                 os.remove(dest)
+            _remove_empty_folders(os.path.dirname(dest), site_dir)
     if _state["command"] == "build":  # for a later `mkdocs build --dirty`
         cache.save_written(config.site_dir, _state["written"])
+
+
+def _remove_empty_folders(folder: str, site_dir: str) -> None:
+    """The folders a removed output leaves empty, up to site/ (a cold build has none of them)."""
+    while folder.startswith(site_dir) and os.path.join(folder, "") != site_dir:
+        try:
+            os.rmdir(folder)
+        except OSError:  # not empty (or gone)
+            return
+        folder = os.path.dirname(folder)

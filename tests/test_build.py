@@ -5,6 +5,7 @@ from __future__ import annotations
 import filecmp
 import json
 import os
+import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -84,6 +85,16 @@ def make_project(tmp: Path, posts: dict[str, str], **tsuzuri_extra) -> Path:
         path = tmp / "posts" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8"))
+    return tmp
+
+
+def seed_project(tmp: Path) -> Path:
+    """This site (its posts, registry, docs and templates) as a project in tmp: a test never
+    builds in the checkout, whose .cache/ and site/ belong to whoever ran mkdocs there."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    make_project(tmp, {})
+    shutil.copytree(ROOT / "posts", tmp / "posts", dirs_exist_ok=True)
+    shutil.copy(ROOT / "entities.yml", tmp / "entities.yml")
     return tmp
 
 
@@ -215,8 +226,9 @@ def test_strict_fails_on_warning_but_non_strict_publishes_good_posts(tmp_path):
 
 def test_build_is_deterministic(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
+    project = seed_project(tmp_path / "project")
     for out in (a, b):
-        assert mkdocs(["build", "-d", str(out)], ROOT).returncode == 0
+        assert mkdocs(["build", "-d", str(out)], project).returncode == 0
     cmp = filecmp.dircmp(a, b)
 
     def diffs(c):
@@ -227,8 +239,8 @@ def test_build_is_deterministic(tmp_path):
 
 # -- CLI ----------------------------------------------------------------------------------------
 
-def test_check_passes_on_seeds_and_lists_changes():
-    result = tsuzuri(["check", "posts/"], ROOT)
+def test_check_passes_on_seeds_and_lists_changes(tmp_path):
+    result = tsuzuri(["check", "posts/"], seed_project(tmp_path))
     assert result.returncode == 0, result.stdout
     assert "posts/2025-09-18-japan-domestic-ai-push.md:55: note: stitched line 55" in result.stdout
     assert result.stdout.strip().splitlines()[-1].startswith("check: 5 posts built; 0 errors, 0 warnings")

@@ -3,6 +3,7 @@ and a change re-does exactly the work that depends on it (real MkDocs builds, re
 
 from __future__ import annotations
 
+import gzip
 import os
 import pickle
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tsuzuri import benchgen, cache, excerpts, site
+from tsuzuri import benchgen, cache, excerpts, search, site
 from tsuzuri.config import SiteConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,6 +153,19 @@ def test_config_change_rerenders_pages_but_not_posts(project):
     assert_same_tree(cold(project, "ref"), out)
 
 
+def test_a_setting_read_from_the_environment_rerenders_pages(project, monkeypatch):
+    """mkdocs.yml's bytes are not all of the config: an !ENV value pages print is in their key."""
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "copyright: !ENV [TZ_TEST_COPYRIGHT, '']\n",
+                      encoding="utf-8")
+    monkeypatch.setenv("TZ_TEST_COPYRIGHT", "著作権表示その一")
+    build(project, "a")
+    monkeypatch.setenv("TZ_TEST_COPYRIGHT", "著作権表示その二")
+    out, rendered, _ = build(project, "b")
+    assert "著作権表示その二" in (out / "index.html").read_text(encoding="utf-8") and len(rendered) > 20
+    assert_same_tree(cold(project, "ref"), out)
+
+
 def test_registry_edit_redoes_no_per_post_work(project):
     build(project, "a")
     registry = project / "entities.yml"
@@ -222,6 +236,68 @@ def test_dirty_build_rewrites_exactly_what_changed(project):
     assert_same_tree(cold(project, "ref3"), out)
 
 
+def _everything(root: Path) -> dict[str, bytes]:
+    """Every file under site/, search index included, gzip (Pagefind's files) undone: the text
+    a reader can fetch."""
+    def text(data: bytes) -> bytes:
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError):
+            return data
+    return {p.relative_to(root).as_posix(): text(p.read_bytes()) for p in root.rglob("*") if p.is_file()}
+
+
+def test_dirty_builds_after_edits_additions_and_deletions_equal_cold_builds(project):
+    """Each step of a sequence of edits, additions and deletions, built with --dirty in one
+    site/ (a new process each time: the written-files record is read back from .cache/), gives
+    the tree a cold build gives: every file (pages, feeds, sitemap, robots.txt, term and entity
+    pages, assets) byte for byte, no file and no folder more. Only pagefind/ is left out of the
+    byte comparison (a delta index by design, tests/test_search.py); nothing is time-dependent."""
+    secret = "撤回された記事だけにある文章"
+    extra = project / "docs/assets/extra.txt"
+    retracted = project / "posts/2025-04-01-retracted.md"
+    target = project / "posts/2025-03-02-target.md"
+    config = project / "mkdocs.yml"
+
+    def add():  # (before the first build: the post is in the main search index)
+        write(retracted, post("撤回される記事", "2025-04-01 10:00:00 +0900", f"{secret}。ソニーグループの話。",
+                              categories=["臨時カテゴリー"], tags=["撤回タグ", "AI"]))
+        write(extra, "an asset\n")
+
+    def edit():
+        write(retracted, retracted.read_text(encoding="utf-8").replace("撤回タグ", "別の撤回タグ"))
+        write(target, post("リンク先の記事", "2025-03-02 10:00:00 +0900", "書き直した本文です。", tags=["新タグ"]))
+        config.write_text(config.read_text(encoding="utf-8").replace("paginate: 10", "paginate: 4"), encoding="utf-8")
+
+    def delete():
+        retracted.unlink()           # the last post of its category and of its tags
+        extra.unlink()
+        (project / "posts" / benchgen.post_name(7)).unlink()
+        write(target, post("リンク先の記事", "2025-03-02 10:00:00 +0900", "本文です。"))
+        config.write_text(config.read_text(encoding="utf-8").replace("paginate: 4", "paginate: 10"), encoding="utf-8")
+
+    def new_post():
+        name, text = benchgen.post_text(-1)
+        write(project / "posts" / name, text)
+
+    add()
+    build(project, "site")
+    for step, change in enumerate([edit, delete, new_post]):
+        change()
+        out, _, log = build(project, "site", "--dirty")
+        assert "Traceback" not in log
+        reference = cold(project, f"ref{step}")
+        assert_same_tree(reference, out)
+        folders = lambda root: sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()
+                                      and not p.relative_to(root).as_posix().startswith("pagefind"))
+        assert folders(out) == folders(reference)
+    assert not (out / "categories/臨時カテゴリー").exists() and not (out / "tags/撤回タグ").exists()
+    assert not (out / "assets/extra.txt").exists()
+    spaced = search.segment(secret).strip().encode()  # as the search index holds it
+    leaked = [name for name, data in _everything(out).items() if secret.encode() in data or spaced in data]
+    assert leaked == []
+
+
 def test_a_cache_that_cannot_be_written_only_costs_time(project):
     reference = cold(project, "ref")
     (project / ".cache").write_text("not a folder", encoding="utf-8")  # every write fails
@@ -233,9 +309,13 @@ def test_a_cache_that_cannot_be_written_only_costs_time(project):
 
 # -- what a post's work depends on (in-process: exact counts) ------------------------------------------
 
-def load(project: Path, **changes) -> dict:
+def load_site(project: Path, **changes) -> site.Site:
     config = replace(SiteConfig.from_mkdocs_yml(project / "mkdocs.yml"), **changes)
-    return site.load(project, config).cache_stats
+    return site.load(project, config, cache_dir=project / ".cache")
+
+
+def load(project: Path, **changes) -> dict:
+    return load_site(project, **changes).cache_stats
 
 
 def test_each_input_invalidates_exactly_its_posts(project):
@@ -247,7 +327,7 @@ def test_each_input_invalidates_exactly_its_posts(project):
     assert load(project, url="https://other.example/")["prepare_misses"] == 2
     # the summary length matters to posts without an excerpt of their own (or with a template
     # one), and to no post's reading
-    posts = site.load(project, SiteConfig.from_mkdocs_yml(project / "mkdocs.yml")).posts
+    posts = load_site(project).posts
     own = sum(bool(p.excerpt.strip()) and not excerpts.is_template(p.excerpt.strip()) for p in posts)
     stats = load(project, excerpt_chars=60)
     assert (stats["prepare_misses"], stats["read_misses"]) == (n - own, 0) and own < n
@@ -259,8 +339,7 @@ def test_each_input_invalidates_exactly_its_posts(project):
     target.write_text(target.read_text(encoding="utf-8").replace("title:", "slug: moved\ntitle:"), encoding="utf-8")
     stats = load(project)
     assert (stats["read_misses"], stats["prepare_misses"]) == (1, 2)
-    linker = next(p for p in site.load(project, SiteConfig.from_mkdocs_yml(project / "mkdocs.yml")).posts
-                  if p.title == "リンク元の記事")
+    linker = next(p for p in load_site(project).posts if p.title == "リンク元の記事")
     assert "2025/03/02/moved/" in linker.html
 
 
@@ -269,8 +348,8 @@ def test_cache_off_and_on_give_identical_posts(project, monkeypatch):
     monkeypatch.setenv("TSUZURI_CACHE", "0")
     plain = site.load(project, config)
     monkeypatch.setenv("TSUZURI_CACHE", "1")
-    site.load(project, config)
-    cached = site.load(project, config)
+    site.load(project, config, cache_dir=project / ".cache")
+    cached = site.load(project, config, cache_dir=project / ".cache")
     assert cached.cache_stats["prepare_hits"] == len(plain.posts)
     fields = ("title", "url", "html", "text", "content", "summary", "reading_time", "toc", "tags", "body")
     for a, b in zip(plain.posts, cached.posts):

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
+import stat
+import subprocess
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -262,3 +267,46 @@ def test_jekyll_corpora_never_raise(corpora, style):
         site = load(root, SiteConfig(posts_dir=posts_dir, permalink=style))   # no exception escapes
         _assert_nothing_silently_lost(root, posts_dir, site)
         assert len({p.dest_uri for p in site.posts}) == len(site.posts)
+
+
+# ---------------------------------------------------------------- reading never writes
+
+def _tree(root: Path) -> list[tuple]:
+    """Every file and folder under root with what a write would change."""
+    return sorted((p.relative_to(root).as_posix(), p.is_dir(), p.stat().st_size, p.stat().st_mtime_ns)
+                  for p in [root, *root.rglob("*")])
+
+
+def test_reading_a_read_only_corpus_writes_nothing_into_it(corpora, tmp_path):
+    """The engine and `check` read a folder of posts without writing into it (CI hands the corpora
+    over without write bits; as root those bits would not stop a write, so the tree is compared)."""
+    from test_build import ROOT, make_project
+
+    src = corpora / "jekyll" / "docs"
+    if not (src / "_posts").is_dir():
+        pytest.skip("jekyll docs corpus missing")
+    corpus = tmp_path / "corpus"
+    shutil.copytree(src, corpus, ignore=shutil.ignore_patterns(".cache"))
+    for extra in _post_files(corpus / "_posts")[20:]:  # twenty posts show it (and keep the test quick)
+        extra.unlink()
+    (tmp_path / "project").mkdir()
+    project = make_project(tmp_path / "project", {})
+    folders = [p for p in [corpus, *corpus.rglob("*")] if p.is_dir()]
+    for path in [*corpus.rglob("*"), corpus]:
+        path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    try:
+        before = _tree(corpus)
+        site = load(corpus, SiteConfig(posts_dir="_posts"))
+        assert len(site.posts) == 20 and not [d for d in site.diagnostics if "internal error" in d.message]
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        result = subprocess.run([sys.executable, "-m", "tsuzuri", "check", "-q", str(corpus / "_posts")],
+                                cwd=project, capture_output=True, text=True, env=env, timeout=300)
+        assert "Traceback" not in result.stderr and "internal error" not in result.stdout, result.stderr[-2000:]
+        # the same findings as the engine's own (the corpus's own errors; none from the missing write bits)
+        summary = f"check: 20 posts built; {site.diagnostics.count(ERROR)} errors, {site.diagnostics.count(WARNING)} warnings"
+        assert result.stdout.strip().splitlines()[-1].startswith(summary), result.stdout[-2000:]
+        assert _tree(corpus) == before
+        assert not (project / ".cache").exists()  # a one-off check of another folder caches nothing
+    finally:
+        for path in folders:
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)

@@ -4,6 +4,7 @@ delta) over small sets of posts. The browser side is tests/test_search_browser.p
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import shutil
 import re
@@ -81,6 +82,17 @@ def entry(out: Path) -> dict:
     return json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
 
 
+def readable(out: Path, text: str) -> list[str]:
+    """The files of a bundle that hold ``text`` (as indexed: segmented), gzip undone."""
+    def data(path: Path) -> bytes:
+        try:
+            return gzip.decompress(path.read_bytes())
+        except (OSError, EOFError):
+            return path.read_bytes()
+    needle = search.segment(text).strip().encode()
+    return [p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and needle in data(p)]
+
+
 def pages(out: Path) -> int:
     return sum(lang["page_count"] for lang in entry(out)["languages"].values())
 
@@ -100,21 +112,28 @@ def test_full_then_cached_then_delta_then_full(tmp_path):
     assert (again.mode, again.indexed) == ("cached", 0)
     assert sorted(p.name for p in (tmp_path / "other").iterdir()) == sorted(p.name for p in out.iterdir())
 
-    edited = doc("2025/01/02/p2/", "書き直した本文。")
     new = doc("2025/02/01/new/", "新しい記事。")
     entry_inode = (out / "pagefind-entry.json").stat().st_ino
-    delta = search.build_index([docs[0], edited, docs[2], new], out, cache)
-    assert (delta.mode, delta.indexed) == ("delta", 2)
+    added = search.build_index([*docs, new], out, cache)
+    assert (added.mode, added.indexed) == ("delta", 1)
     cfg = json.loads((out / "tsuzuri.json").read_text())
-    assert cfg == {"delta": "delta/", "main": main["main"], "shards": [], "stale": [docs[1].key]}
-    assert pages(out) == 3 and pages(out / "delta") == 2
+    assert cfg == {"delta": "delta/", "main": main["main"], "shards": [], "stale": []}
+    assert pages(out) == 3 and pages(out / "delta") == 1
     assert (out / "pagefind-entry.json").stat().st_ino == entry_inode  # main index left in place
 
-    back = search.build_index(docs, out, cache)                    # the edits undone: no delta left
+    back = search.build_index(docs, out, cache)                    # the addition undone: no delta left
     assert back.mode == "cached" and not (out / "delta").exists()
     assert json.loads((out / "tsuzuri.json").read_text()) == main
-    fresh = search.build_index([docs[0], edited, docs[2], new], tmp_path / "fresh", cache)
-    assert fresh.mode == "delta" and pages(tmp_path / "fresh" / "delta") == 2   # a new site/: copied whole
+    fresh = search.build_index([*docs, new], tmp_path / "fresh", cache)
+    assert fresh.mode == "delta" and pages(tmp_path / "fresh" / "delta") == 1   # a new site/: copied whole
+
+    # An edit or a deletion indexes the main index's shard again: a delta would only hide the old
+    # copy, whose text would stay readable in the published files.
+    edited = doc("2025/01/02/p2/", "書き直した本文。")
+    again = search.build_index([docs[0], edited, new], out, cache)
+    assert (again.mode, again.indexed) == ("full", 3) and pages(out) == 3 and not (out / "delta").exists()
+    assert json.loads((out / "tsuzuri.json").read_text())["stale"] == []
+    assert readable(out, "記事2の本文") == [] and readable(out, "記事3の本文") == [] and readable(out, "書き直した本文")
 
     many = [doc(f"2025/03/{i:02d}/m{i}/", f"別の記事{i}。") for i in range(1, search.DELTA_MIN + 2)]
     rebuilt = search.build_index(many, out, cache)
@@ -145,6 +164,35 @@ def test_shards_bound_each_run_and_older_shards_are_reused(tmp_path, monkeypatch
 
     assert search.install_last(cache, tmp_path / "serve" / "pagefind")
     assert json.loads((tmp_path / "serve/pagefind/tsuzuri.json").read_text())["shards"] == cfg2["shards"]
+
+
+def test_what_shapes_the_index_is_in_its_cache_key(tmp_path, monkeypatch):
+    """A cached index made with another shard size, another Pagefind or other code is never
+    served: the bundle is what a build without the cache would make."""
+    cache = tmp_path / "cache"
+
+    def docs() -> list[search.SearchDoc]:  # (a new build makes new docs: their keys are not remembered)
+        return [doc(f"2025/01/{i:02d}/p{i}/", f"記事{i}の本文です。") for i in range(1, 6)]
+
+    def layout(out: Path) -> list[int]:
+        cfg = json.loads((out / "tsuzuri.json").read_text())
+        return [pages(out), *(pages(out / s) for s in cfg["shards"])]
+
+    search.build_index(docs(), tmp_path / "a", cache)
+    assert layout(tmp_path / "a") == [5]
+    monkeypatch.setenv("TSUZURI_SEARCH_SHARD", "2")
+    assert not search.install_last(cache, tmp_path / "serve")   # (mkdocs serve) not the index of one shard
+    again = search.build_index(docs(), tmp_path / "b", cache)
+    assert (again.mode, again.indexed) == ("full", 5) and layout(tmp_path / "b") == [2, 2, 1]
+    search.build_index(docs(), tmp_path / "cold", None)
+    assert layout(tmp_path / "cold") == [2, 2, 1]
+    assert search.build_index(docs(), tmp_path / "c", cache).mode == "cached"
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", sys.executable)  # another Pagefind binary
+    assert search.Cache(cache).main() is None
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    monkeypatch.setattr(search, "_code", lambda: "an edited search.py")  # the staged pages' code changed
+    edited = search.build_index(docs(), tmp_path / "d", cache)
+    assert (edited.mode, edited.indexed, layout(tmp_path / "d")) == ("full", 5, [2, 2, 1])
 
 
 def test_no_cache_dir_always_builds_fully(tmp_path):
@@ -211,8 +259,8 @@ def test_staging_survives_a_cache_emptied_between_builds(tmp_path):
     cache, out = tmp_path / "cache", tmp_path / "site" / "pagefind"
     docs = [doc(f"2025/01/{i:02d}/p{i}/", f"記事{i}の本文です。") for i in range(1, 4)]
     search.build_index(docs, out, cache)
-    edited = [docs[0], docs[1], doc("2025/01/03/p3/", "書き直した本文。")]
-    assert search.build_index(edited, out, cache).mode == "delta"   # p3's new page staged (and remembered)
+    edited = [*docs, doc("2025/01/04/p4/", "新しい本文。")]
+    assert search.build_index(edited, out, cache).mode == "delta"   # p4's page staged (and remembered)
     shutil.rmtree(cache / "pages")
     again = search.build_index(edited, tmp_path / "other", cache)
     assert (again.mode, again.indexed) == ("delta", 1) and pages(tmp_path / "other" / "delta") == 1

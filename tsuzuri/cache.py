@@ -9,9 +9,11 @@ runs and checked on every use, so the key never has to guess it:
 - every ``{% post_url %}``/``{% link %}`` it resolved, re-resolved against this build's posts.
 
 A stale dependency means the work is redone, never served. Entries live in
-``.cache/posts/`` under the project root; a missing, unreadable or corrupt entry is a miss
-(and is replaced), so the folder can be deleted at any time. ``TSUZURI_CACHE=0`` turns the
-cache off. Entries are pickles: the folder is as trusted as the project's own code.
+``.cache/posts/`` of the project being built (the folder holding mkdocs.yml), never of the
+folder the posts are read from: reading posts writes nothing beside them. A missing,
+unreadable or corrupt entry is a miss (and is replaced), so the folder can be deleted at any
+time. ``TSUZURI_CACHE=0`` turns the cache off. Entries are pickles: the folder is as trusted
+as the project's own code.
 
 Cold work is spread over a process pool when there is enough of it (``TSUZURI_WORKERS``
 sets the number of processes; 1 = none).
@@ -48,6 +50,11 @@ POOL_MIN = 48                       # fewer cold posts than this are not worth a
 START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 KEEP_UNUSED = 24 * 3600             # entries unused for a day are pruned (other branches, old edits)
 _POST_FIELDS = tuple(f.name for f in fields(Post))
+
+
+def project_cache(root: Path) -> Path:
+    """The cache folder of the project whose root (the folder holding mkdocs.yml) is ``root``."""
+    return Path(root) / ".cache"
 
 
 @lru_cache(maxsize=None)
@@ -259,11 +266,12 @@ _TOUCHED: set[str] = set()
 
 
 class PostCache:
-    """Per-build view of ``.cache/posts``: wraps ``read_post`` and ``prepare``."""
+    """Per-build view of ``<cache_dir>/posts``: wraps ``read_post`` and ``prepare``. Without a
+    ``cache_dir`` (posts read outside a project) nothing is stored, in memory or on disk."""
 
-    def __init__(self, root: Path, use: bool | None = None) -> None:
-        self.dir = root / ".cache" / "posts"
-        self.use = enabled() if use is None else use
+    def __init__(self, cache_dir: Path | None, use: bool | None = None) -> None:
+        self.dir = Path(cache_dir or ".") / "posts"
+        self.use = cache_dir is not None and (enabled() if use is None else use)
         self.writable = True
         self._entries: dict[Post, tuple[str, dict]] = {}
         self._used: set[str] = set()
@@ -519,15 +527,16 @@ def _pool_map(todo, posts, config, prepare, make_resolver, renderer_factory, wor
 
 
 class Memo:
-    """A small keyed memo in one file, ``.cache/<name>.pkl`` (e.g. entity mentions by page
+    """A small keyed memo in one file, ``<cache_dir>/<name>.pkl`` (e.g. entity mentions by page
     content and registry). Entries a build did not use are dropped when it saves, so the file
-    holds one site's worth; ``mkdocs serve`` keeps it in memory between rebuilds."""
+    holds one site's worth; ``mkdocs serve`` keeps it in memory between rebuilds. Without a
+    ``cache_dir`` it remembers nothing."""
 
     _process: dict[str, dict] = {}
 
-    def __init__(self, root: Path, name: str) -> None:
-        self.path = root / ".cache" / f"{name}.pkl"
-        self.use = enabled()
+    def __init__(self, cache_dir: Path | None, name: str) -> None:
+        self.path = Path(cache_dir or ".") / f"{name}.pkl"
+        self.use = cache_dir is not None and enabled()
         self.old = self._load() if self.use else {}
         self.new: dict = {}
 

@@ -90,10 +90,13 @@ def _run(args) -> int:
         return 2
     if args.command == "new":
         return new(args, config)
+    config_file = Path(args.config)
+    project = config_file.resolve().parent if config_file.is_file() else None
     if args.command == "check":
-        return check(args.paths or [Path(config.posts_dir)], config, args.strict, args.quiet)
+        return check(args.paths or [Path(config.posts_dir)], config, args.strict, args.quiet, project)
     if args.command == "entities":
-        return suggest_entities(args.paths or [Path(config.posts_dir)], config, args.min_count, args.limit, args.json)
+        return suggest_entities(args.paths or [Path(config.posts_dir)], config, args.min_count, args.limit, args.json,
+                                project)
     return clean(args.paths, config, write=args.write, out=args.out, as_json=args.json)
 
 
@@ -114,10 +117,15 @@ def import_jekyll(args) -> int:
     return status
 
 
-def _load(paths: list[Path], config: SiteConfig):
-    """Read, clean and render the posts named by paths: yields (site, None) or (None, error)."""
+def _load(paths: list[Path], config: SiteConfig, project: Path | None):
+    """Read, clean and render the posts named by paths: yields (site, None) or (None, error).
+
+    Posts inside ``project`` (the folder holding mkdocs.yml) use its cache; any other path is
+    read without one, so checking a folder never writes into it (nor into the project).
+    """
     from dataclasses import replace
 
+    from .cache import project_cache
     from .site import load
 
     for path in paths:
@@ -125,12 +133,14 @@ def _load(paths: list[Path], config: SiteConfig):
             yield None, path
             continue
         folder = path if path.is_dir() else path.parent
-        yield load(Path.cwd(), replace(config, posts_dir=str(folder)), only=None if path.is_dir() else [path]), None
+        inside = project is not None and project in [folder.resolve(), *folder.resolve().parents]
+        yield load(Path.cwd(), replace(config, posts_dir=str(folder)), only=None if path.is_dir() else [path],
+                   cache_dir=project_cache(project) if inside else None), None
 
 
-def check(paths: list[Path], config: SiteConfig, strict: bool, quiet: bool) -> int:
+def check(paths: list[Path], config: SiteConfig, strict: bool, quiet: bool, project: Path | None = None) -> int:
     diags, posts = Diagnostics(), 0
-    for site, missing in _load(paths, config):
+    for site, missing in _load(paths, config, project):
         if site is None:
             diags.error(str(missing), None, "no such file or folder", "check the path (run check from the site folder)")
             continue
@@ -162,11 +172,12 @@ def new(args, config: SiteConfig) -> int:
     return 0
 
 
-def suggest_entities(paths: list[Path], config: SiteConfig, min_count: int, limit: int, as_json: bool) -> int:
+def suggest_entities(paths: list[Path], config: SiteConfig, min_count: int, limit: int, as_json: bool,
+                     project: Path | None = None) -> int:
     from .suggest import format_table, suggest
 
     texts, registry = [], None
-    for site, missing in _load(paths, config):
+    for site, missing in _load(paths, config, project):
         if site is None:
             print(f"{missing}: error: no such file or folder", file=sys.stderr)
             return 1

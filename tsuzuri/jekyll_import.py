@@ -463,16 +463,6 @@ def _own_assets() -> set[str]:
     return found
 
 
-def _engine_renders_includes() -> bool:
-    """Ask the engine itself whether {% include %} is rendered (so this stays true as it grows)."""
-    from . import liquid
-    try:
-        _, issues = liquid.render("{% include probe.html %}", baseurl="", site_url="", resolve=lambda *_: None)
-    except Exception:  # noqa: BLE001 — a changed signature means: unknown, say it is not
-        return False
-    return not any("include" in i.message for i in issues)
-
-
 def _skeleton(project: Path, report: Report) -> None:
     missing = [name for name in ("mkdocs.yml", "hooks", "templates", "tsuzuri") if not (ENGINE_ROOT / name).exists()]
     if missing:
@@ -583,12 +573,8 @@ def run(site: Path, project: Path, *, force: bool = False) -> tuple[int, Report]
         report.mapped(f"_includes/ → includes/: {count('include')}")
         using = sum(bool(re.search(r"\{%-?\s*include\s", c.src.read_text(encoding="utf-8", errors="replace")))
                     for c in posts)
-        if _engine_renders_includes():
-            report.note(f"{{% include %}} in posts is rendered by tsuzuri from includes/ ({using} posts use it)")
-        else:
-            report.note(f"tsuzuri does not render {{% include %}} yet: {using} posts use it"
-                        + ("; they are built with a warning and show the tag as written — replace it with Markdown"
-                           if using else ""))
+        report.note(f"{{% include %}} in posts is rendered by tsuzuri from includes/ ({using} posts use it; "
+                    "a variable an include reads from _config.yml goes under extra.tsuzuri in mkdocs.yml)")
     for folder in ("_layouts", "_sass", "_data", "_pages"):
         if (site / folder).is_dir():
             why = {"_layouts": "tsuzuri's layouts are templates/ (Material for MkDocs); port changes there",

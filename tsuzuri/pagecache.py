@@ -212,7 +212,8 @@ class PageCache:
             self.writable = False  # read-only or full: the build goes on uncached
 
     # What a site folder holds, for `mkdocs build --dirty` in a later process: output file ->
-    # fingerprint, trusted only while the file keeps the size and mtime it was written with.
+    # fingerprint, trusted only while the file keeps the size and mtime it was written with
+    # (else "": rewritten, and still removed if this build no longer makes it).
 
     def _manifest(self, site_dir: str) -> Path:
         return self.dir / "sites" / f"{digest(os.path.abspath(site_dir))}.json"
@@ -229,8 +230,7 @@ class PageCache:
                 st = os.stat(path)
             except OSError:
                 continue
-            if (st.st_size, st.st_mtime_ns) == (size, mtime):
-                written[os.path.normpath(path)] = fp
+            written[os.path.normpath(path)] = fp if (st.st_size, st.st_mtime_ns) == (size, mtime) else ""
         return written
 
     def save_written(self, site_dir: str, written: dict[str, str]) -> None:

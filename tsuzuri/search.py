@@ -19,11 +19,13 @@ for 10,000), so the main index is built as shards of SHARD posts, oldest first, 
 the browser merges them (``tsuzuri.json`` lists them). An older shard never changes when posts
 are added, so it is cached by content under ``.cache/search/shards`` and not indexed again.
 
-Rebuilds: segmented pages are cached by content hash under ``.cache/search/pages``. When only a
-few posts changed since the last full index, only they are indexed, into a small second index
-(``delta/``) that the browser merges, and the main index's stale copies are hidden by key
-(``tsuzuri.json``); under ``mkdocs serve`` (or ``--dirty``) only ``delta/`` is replaced. Past
-DELTA_MAX the main index is rebuilt, which re-indexes only the shards that changed.
+Rebuilds: segmented pages are cached by content hash under ``.cache/search/pages``. When posts
+were only added since the last full index (a few), they are indexed alone, into a small second
+index (``delta/``) that the browser merges; under ``mkdocs serve`` (or ``--dirty``) only
+``delta/`` is replaced. When a post of the main index was edited or deleted, the shards that
+hold it are indexed again (the others come from the cache): hiding the old copy would leave its
+text readable in the published index (its fragment holds the text, the word lists its
+positions). Past DELTA_MAX added posts the main index is rebuilt the same way.
 
 Nothing here imports MkDocs; the adapter calls ``build_index`` or ``Indexer``.
 """
@@ -43,13 +45,14 @@ import threading
 import time
 import unicodedata
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Callable, Iterable
 
 from .cache import ByIdentity
 
-VERSION = "4"           # bump when the staged page or manifest format changes: invalidates caches
+VERSION = "4"           # bump when the staged page or manifest format changes (code_key() also sees edits)
 LANGUAGE = "und"        # not "ja": Pagefind would run its own (slow) Japanese segmenter
 PAGEFIND = [sys.executable, "-m", "pagefind"]   # the binary of the pinned pagefind[extended]
 BUNDLE = "pagefind"     # the search bundle's folder in the site
@@ -77,6 +80,26 @@ def segment(text: str) -> str:
     return text.translate(_TABLE).replace("  ", " ")
 
 
+def code_key() -> str:
+    """What makes the staged pages and the indexes besides the posts: this module's code (the
+    staged page, segmentation), the Pagefind that runs (its version, or the binary named by
+    PAGEFIND_BINARY_PATH) and its options. Part of every cache key: an edit or an upgrade never
+    serves an index made by the old one."""
+    return hashlib.sha1(f"{_code()}\0{os.environ.get('PAGEFIND_BINARY_PATH', '')}".encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=None)
+def _code() -> str:
+    try:
+        pagefind = version("pagefind")
+    except PackageNotFoundError:
+        pagefind = "?"
+    h = hashlib.sha1(VERSION.encode())
+    for part in (Path(__file__).read_bytes(), pagefind.encode(), " ".join(PAGEFIND).encode(), LANGUAGE.encode()):
+        h.update(part + b"\0")
+    return h.hexdigest()
+
+
 @dataclass(frozen=True)
 class SearchDoc:
     """What the index knows of one post."""
@@ -93,7 +116,7 @@ class SearchDoc:
     @cached_property
     def key(self) -> str:
         """Content hash: the cache key, and the id that marks a main-index copy as stale."""
-        h = hashlib.sha1(VERSION.encode())
+        h = hashlib.sha1(code_key().encode())
         for part in (self.url, self.title, self.date, self.date_iso, _text_digest(self.text), *self.categories,
                      "\0", *self.tags, "\0", *self.entities, "\0", *self.aliases):
             h.update(part.encode("utf-8", "surrogatepass"))
@@ -254,12 +277,13 @@ class Cache:
 
     def main(self) -> dict | None:
         """The manifest of the last full index (id, url -> doc key, shard keys) if every shard
-        of it is still cached."""
+        of it is still cached and it was made as this build would make it (code, shard size)."""
         try:
             data = json.loads(self.manifest.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if not isinstance(data, dict) or data.get("version") != VERSION or not data.get("shards"):
+        if (not isinstance(data, dict) or data.get("version") != code_key() or data.get("shard_size") != shard_size()
+                or not data.get("shards")):
             return None
         return data if all(self.shard(k) for k in data["shards"]) else None
 
@@ -282,7 +306,7 @@ def shards_of(docs: list[SearchDoc], size: int) -> list[list[SearchDoc]]:
 
 
 def shard_key(docs: list[SearchDoc]) -> str:
-    h = hashlib.sha1(VERSION.encode())
+    h = hashlib.sha1(code_key().encode())
     for doc in docs:
         h.update(doc.key.encode())
     return h.hexdigest()[:20]
@@ -343,7 +367,7 @@ def build_index(docs_or_site, out_dir: Path, cache_dir: Path | None = None, *,
         limit = max(DELTA_MIN, int(len(docs) * DELTA_MAX))
         with tempfile.TemporaryDirectory(prefix="stage-", dir=cache.root) as tmp:
             tmp = Path(tmp)
-            if main is None or len(changed) + len(stale) > limit:
+            if main is None or stale or len(changed) > limit:  # (stale: an old text to take out, see above)
                 stats.mode, changed, stale = "full", [], []
                 main = _full_index(docs, keys, cache, tmp, stats)
             else:
@@ -394,8 +418,8 @@ def _full_index(docs: list[SearchDoc], keys: dict[str, str], cache: Cache, tmp: 
             cache.shards.mkdir(parents=True, exist_ok=True)
             _replace_dir(tmp / key, cache.shards / key)
         shards.append(key)
-    main = {"version": VERSION, "id": hashlib.sha1("".join(shards).encode()).hexdigest()[:16],
-            "docs": keys, "shards": shards}
+    main = {"version": code_key(), "shard_size": shard_size(),
+            "id": hashlib.sha1("".join(shards).encode()).hexdigest()[:16], "docs": keys, "shards": shards}
     _write(cache.manifest, json.dumps(main, sort_keys=True))
     cache.prune(set(keys.values()), set(shards))
     return main

@@ -114,6 +114,7 @@ class Site:
     categories: dict[str, taxonomy.Term] = field(default_factory=dict)
     related: dict[Post, list[Post]] = field(default_factory=dict)
     cache_stats: dict = field(default_factory=dict)
+    cache_dir: Path | None = None     # where per-post work is kept (None: nowhere)
 
     @property
     def cleaned(self) -> list[Post]:
@@ -126,10 +127,15 @@ class Site:
                 f"{dropped} repeated blocks dropped, {stitched} cut sentences stitched")
 
 
-def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site:
-    """Read, place, clean and render every post under ``root/config.posts_dir``."""
+def load(root: Path, config: SiteConfig, only: list[Path] | None = None, *,
+         cache_dir: Path | None = None) -> Site:
+    """Read, place, clean and render every post under ``root/config.posts_dir``.
+
+    ``cache_dir`` is the building project's cache (``cache.project_cache``); without one the
+    work is done afresh and nothing is written: reading posts never writes beside them.
+    """
     root = root.resolve()
-    site = Site(config, root)
+    site = Site(config, root, cache_dir=cache_dir)
     posts_dir = root / config.posts_dir
     if not posts_dir.is_dir():
         site.diagnostics.error(config.posts_dir, None, "the posts folder does not exist",
@@ -139,7 +145,7 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
     if only is not None:
         wanted = {p.resolve() for p in only}
         paths = [p for p in paths if p.resolve() in wanted or any(w in p.resolve().parents for w in wanted)]
-    cache = PostCache(root)  # read + prepare once per content; see cache.py
+    cache = PostCache(cache_dir)  # read + prepare once per content; see cache.py
     read: list[Post] = []
     for path in paths:
         try:
@@ -174,7 +180,7 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None) -> Site
 
 def enrich(site: Site) -> None:
     """Cross-links over all posts: entity mentions (first ones linked), terms, related posts."""
-    memo = Memo(site.root, "mentions")  # scanning depends only on the page and the registry
+    memo = Memo(site.cache_dir, "mentions")  # scanning depends only on the page and the registry
     registry = site.registry.digest + engine_digest()  # code changes never serve old scans
     last, _last_links[:] = _last_links[0], [{}]
     for post in site.posts:
@@ -209,7 +215,7 @@ _last_links: list[dict[int, tuple[str, str, str, str, str]]] = [{}]
 def _related(site: Site) -> dict[Post, list[Post]]:
     """related.compute, memoised by what it reads of each post (URL, date, tags, entities):
     an edit that leaves those alone (most edits; every preview rebuild) does not recompute it."""
-    memo = Memo(site.root, "related")
+    memo = Memo(site.cache_dir, "related")
     h = hashlib.blake2b(engine_digest().encode(), digest_size=16)
     for post in site.posts:
         h.update(f"{post.url}\0{post.date.isoformat()}\0{sorted(related.features(post))}\n".encode(
