@@ -292,7 +292,7 @@ def _figures(source: Path, project: Path, check_out: str, import_out: str) -> di
         "posts in the source": len(files),
         "posts published (pages)": pages["post"],
         "posts refused (check errors)": len(refused),
-        "URL collisions": sum("is already used by" in d[2] for d in errors),
+        "URL collisions": sum("is already used by" in d[2] for d in diags),   # warnings: both published
         "check: errors / warnings / notes": f"{len(errors)} / {sum(d[1] == 'warning' for d in diags)} / "
                                             f"{sum(d[1] == 'note' for d in diags)}",
         "pages showing {% include": pages["include"],

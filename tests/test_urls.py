@@ -9,7 +9,7 @@ import pytest
 
 from tsuzuri import urls
 from tsuzuri.config import SiteConfig
-from tsuzuri.diagnostics import ERROR
+from tsuzuri.diagnostics import ERROR, WARNING
 from tsuzuri.site import load
 
 CONFIG = SiteConfig(posts_dir="posts")
@@ -177,34 +177,74 @@ def test_check_accepts(url):
 
 # ---------------------------------------------------------------- collisions
 
-def test_two_posts_on_one_url_one_error_naming_both(tmp_path):
+def test_two_posts_on_one_url_both_published_one_warning_naming_both(tmp_path):
     write(tmp_path, "2025-01-02-first.md", "slug: same\n")
     write(tmp_path, "2025-01-02-second.md", "slug: same\n")
     site = load(tmp_path, CONFIG)
-    post = only_post(site)
-    assert post.rel == "2025-01-02-first.md"          # the first by path is still published
-    assert post.url == "2025/01/02/same/"
-    errs = errors(site)
-    assert len(errs) == 1
-    text = errs[0].format()
-    assert "posts/2025-01-02-first.md" in text and "posts/2025-01-02-second.md" in text
+    # same date: the later path keeps the URL (Jekyll sorts equal dates by path and writes it last)
+    assert {p.rel: p.url for p in site.posts} == {"2025-01-02-second.md": "2025/01/02/same/",
+                                                  "2025-01-02-first.md": "2025/01/02/same-2/"}
+    assert errors(site) == []
+    [warn] = [d for d in site.diagnostics if d.severity == WARNING]
+    assert warn.file == "posts/2025-01-02-first.md" and warn.line == 3
+    assert "posts/2025-01-02-second.md" in warn.message
+    assert "'/2025/01/02/same/'" in warn.message and "'/2025/01/02/same-2/'" in warn.message
 
 
-def test_collision_by_path_order_not_date_order(tmp_path):
-    # b/ sorts after a/, although its post is older.
+def test_collision_goes_to_the_later_date_not_the_path(tmp_path):
+    # b/ sorts after a/, but its post is older: the newer post is the one the live site serves.
     write(tmp_path, "b/2025-01-02-x.md", "date: 2020-01-01\npermalink: /same/\n")
     write(tmp_path, "a/2025-01-02-y.md", "permalink: /same/\n")
     site = load(tmp_path, CONFIG)
-    assert only_post(site).rel == "a/2025-01-02-y.md"
-    assert [d.file for d in errors(site)] == ["posts/b/2025-01-02-x.md"]
+    assert {p.rel: p.url for p in site.posts} == {"a/2025-01-02-y.md": "same/", "b/2025-01-02-x.md": "same-2/"}
+    assert [d.file for d in site.diagnostics if d.severity == WARNING] == ["posts/b/2025-01-02-x.md"]
 
 
 def test_collision_is_by_destination_file(tmp_path):
     write(tmp_path, "2025-01-02-a.md", "permalink: /same/\n")
     write(tmp_path, "2025-01-03-b.md", "permalink: /same/index.html\n")
     site = load(tmp_path, CONFIG)
-    assert only_post(site).rel == "2025-01-02-a.md"
-    assert len(errors(site)) == 1
+    assert {p.rel: p.dest_uri for p in site.posts} == {"2025-01-03-b.md": "same/index.html",
+                                                       "2025-01-02-a.md": "same-2/index.html"}
+    assert errors(site) == []
+
+
+def test_derived_urls_are_stable_when_a_newer_post_joins(tmp_path):
+    write(tmp_path, "2025-01-02-a.md", "date: 2025-01-02 09:00\nslug: same\n")
+    write(tmp_path, "2025-01-02-b.md", "date: 2025-01-02 10:00\nslug: same\n")
+    write(tmp_path, "2025-01-02-same-2.md", "date: 2025-01-02 08:00\n")  # holds "-2" on its own
+    before = {p.rel: p.url for p in load(tmp_path, CONFIG).posts}
+    assert before == {"2025-01-02-b.md": "2025/01/02/same/", "2025-01-02-a.md": "2025/01/02/same-3/",
+                      "2025-01-02-same-2.md": "2025/01/02/same-2/"}
+    write(tmp_path, "2025-01-02-c.md", "date: 2025-01-02 11:00\nslug: same\n")
+    site = load(tmp_path, CONFIG)
+    after = {p.rel: p.url for p in site.posts}
+    assert after["2025-01-02-c.md"] == "2025/01/02/same/"       # the newest is what Jekyll serves
+    assert after["2025-01-02-a.md"] == before["2025-01-02-a.md"]  # the older loser keeps its URL
+    assert after["2025-01-02-b.md"] == "2025/01/02/same-4/"
+    assert len(set(after.values())) == 4 and errors(site) == []
+
+
+def test_paged_permalink_collision_numbers_the_file_name(tmp_path):
+    write(tmp_path, "2025-01-02-a.md", "permalink: /notes/x.html\n")
+    write(tmp_path, "2025-01-03-b.md", "permalink: /notes/x.html\n")
+    site = load(tmp_path, CONFIG)
+    assert sorted(p.url for p in site.posts) == ["notes/x-2.html", "notes/x.html"]
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Hello", "hello"),                       # case
+    ("ｈｅｌｌｏ", "hello"),                   # width
+    ("cafe\u0301", "caf\u00e9"),              # NFD and NFC
+])
+def test_lookalike_urls_are_warned_naming_both(tmp_path, a, b):
+    write(tmp_path, "2025-01-02-one.md", f"slug: '{a}'\n")
+    write(tmp_path, "2025-01-02-two.md", f"slug: '{b}'\n")
+    site = load(tmp_path, CONFIG)
+    assert len({p.dest_uri for p in site.posts}) == 2
+    [warn] = [d for d in site.diagnostics if d.severity == WARNING]
+    assert warn.file == "posts/2025-01-02-two.md" and "posts/2025-01-02-one.md" in warn.message
+    assert "only by case, width or Unicode normalisation" in warn.message
 
 
 def test_same_slug_on_different_days_does_not_collide(tmp_path):

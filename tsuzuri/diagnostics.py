@@ -5,7 +5,8 @@ Severities:
   ``check``; never fails a build.
 - ``warning``: an editor must decide. Fails ``check --strict`` and ``mkdocs build --strict``.
 - ``error``: the post cannot be published as it is. Fails ``check`` and every strict build; a
-  non-strict build skips the post but names it.
+  non-strict build skips the post but names it (or, for what the live Jekyll site publishes
+  anyway, like a merge conflict, publishes the best reading of it and names it).
 """
 
 from __future__ import annotations

@@ -21,7 +21,10 @@ from .diagnostics import Diagnostics, short
 
 MAX_BYTES = 1_000_000   # a post larger than this is most likely a scraping accident
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but tab and line ends
-_CONFLICT_RE = re.compile(r"^(<{7}|>{7}|\|{7})(?:[ \t].*)?$")
+_CONFLICT_START_RE = re.compile(r"^<{7}(?:[ \t].*)?$")
+_CONFLICT_BASE_RE = re.compile(r"^\|{7}(?:[ \t].*)?$")   # diff3 style: the common ancestor follows
+_CONFLICT_MID_RE = re.compile(r"^={7}[ \t]*$")
+_CONFLICT_END_RE = re.compile(r"^>{7}(?:[ \t].*)?$")
 _FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 # HTML in a front-matter value is shown as text, never run; still, the editor should know.
 _MARKUP_RE = re.compile(r"<\s*/?\s*(?:script|style|iframe|object|embed|svg|img|a|form|input|link|meta|div|span|p|"
@@ -181,11 +184,10 @@ def read_post(path: Path, config: SiteConfig, posts_dir: Path,
                       f"control characters (like U+{ord(m.group()):04X}) cannot appear in a web page; they were removed",
                       "check the file is not corrupted, and delete the invisible characters")
         text = _CONTROL_RE.sub("", text)
-    conflict = conflict_line(text)
-    if conflict is not None:
-        diags.error(source, conflict, "unresolved git merge conflict: publishing either side could be wrong",
+    text, conflicts = resolve_conflicts(text)
+    for c in conflicts:
+        diags.error(source, c.start, c.describe(),
                     "resolve the merge conflict: keep the right text and delete the <<<<<<<, ======= and >>>>>>> lines")
-        return None, diags
     if len(raw) > MAX_BYTES:
         diags.warning(source, None, f"the post is {len(raw) / 1e6:.1f} MB; a page this large loads slowly",
                       "check it is not a scraping accident (a whole site or repeated text), or split it into several posts")
@@ -208,6 +210,7 @@ def read_post(path: Path, config: SiteConfig, posts_dir: Path,
     tz = config.tz
     stem = path.name[: -len(path.suffix)] if path.suffix else path.name
     file_date, slug = filename_date(stem, tz)
+    slug = slug.rstrip(".")  # Jekyll: "slugs shouldn't end with a period" (filename slugs only)
 
     # date
     date = None
@@ -305,18 +308,82 @@ def _dedupe(items: list[str]) -> list[str]:
     return out
 
 
-def conflict_line(text: str) -> int | None:
-    """Line of the first git conflict marker outside fenced code (a post about git may show one)."""
-    fence = None
-    for n, line in enumerate(text.splitlines(), 1):
+@dataclass
+class Conflict:
+    """One git conflict hunk: the lines (1-based) of its markers."""
+    start: int                      # <<<<<<<
+    end: int | None = None          # >>>>>>> (None: never closed)
+    splits: list[int] = field(default_factory=list)   # ||||||| and =======, in order
+    in_front_matter: bool = False
+
+    def describe(self) -> str:
+        lines = ", ".join(str(n) for n in dict.fromkeys([self.start, *self.splits, *([self.end] if self.end else [])]))
+        where = " in the front matter" if self.in_front_matter else ""
+        done = ("its last side is used (the change being applied: 'theirs' in a merge, the stash in "
+                "'git stash pop', your commit in a rebase)" if self.in_front_matter else
+                "the post is published with both sides as versions of the same text, each paragraph once")
+        return f"unresolved git merge conflict{where} (marker lines {lines}): {done}"
+
+
+def resolve_conflicts(text: str) -> tuple[str, list[Conflict]]:
+    """Publish a post with git conflict markers as Jekyll does, but never show the markers.
+
+    In the body, the sides become ---END--- fragments, so the fragment cleaner keeps every
+    paragraph of both once (the sides are two versions of the same article). In the front
+    matter, YAML cannot hold two versions of a key: the last side is kept and the rest become
+    YAML comments. Markers inside fenced code are content (a post about git). The line count
+    never changes, so every later diagnostic points at the right line.
+    """
+    lines = text.splitlines(keepends=True)
+    hunks: list[Conflict] = []
+    side: dict[int, str] = {}          # line index -> "marker" | "ours" (dropped in front matter)
+    fence, hunk, last_side = None, None, False
+    bares = [line.splitlines()[0] if line.splitlines() else "" for line in lines]  # without its line end
+    for i, line in enumerate(lines):
+        bare = bares[i]
+        if hunk is not None:           # inside a hunk, markers count even after an unclosed fence
+            if _CONFLICT_END_RE.match(bare):
+                hunk.end, hunk, fence = i + 1, None, None
+                side[i] = "marker"
+                continue
+            if _CONFLICT_BASE_RE.match(bare) or _CONFLICT_MID_RE.match(bare):
+                hunk.splits.append(i + 1)
+                side[i], fence, last_side = "split", None, bool(_CONFLICT_MID_RE.match(bare))
+                continue
+            if not last_side:
+                side[i] = "ours"       # ours, or the diff3 base: not the last side
         if m := _FENCE_RE.match(line):
             if fence is None:
                 fence = m.group(1)
             elif m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line.strip()[len(m.group(1)):]:
                 fence = None
-        elif fence is None and _CONFLICT_RE.match(line):
-            return n
-    return None
+        elif fence is None and hunk is None:
+            if _CONFLICT_START_RE.match(bare):
+                hunk, last_side = Conflict(i + 1), False
+                hunks.append(hunk)
+                side[i] = "marker"
+            elif _CONFLICT_END_RE.match(bare) or _CONFLICT_BASE_RE.match(bare):  # a stray marker
+                hunks.append(Conflict(i + 1, i + 1))
+                side[i] = "marker"
+    if not hunks:
+        return text, []
+    # the front matter ends at the first closing line that is not on a dropped side
+    fm_end = 0
+    if lines and re.match(r"^---[ \t]*$", bares[0]):
+        fm_end = next((i for i in range(1, len(lines)) if side.get(i) not in ("ours", "marker", "split")
+                       and re.match(r"^(---|\.\.\.)[ \t]*$", bares[i])), 0)
+    out = list(lines)
+    for i, kind in side.items():
+        ending = lines[i][len(bares[i]):]
+        if i < fm_end:
+            out[i] = "#" + ending      # a YAML comment keeps the line
+        elif kind == "split":
+            out[i] = "---END---" + ending
+        elif kind == "marker":
+            out[i] = ending
+    for h in hunks:
+        h.in_front_matter = h.start - 1 < fm_end
+    return "".join(out), hunks
 
 
 def _as_written(data: dict, key: str, head: str, diags: Diagnostics, source: str) -> str | None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
+from .diagnostics import Diagnostics, short
 from .posts import Post
 from .publish import Identity, image_path, modified, rfc3339
 
@@ -23,7 +25,12 @@ def head(identity: Identity, *, url: str | None, title: str, description: str = 
     ``url`` is site-relative (None for the 404 page, which has no address of its own).
     """
     canonical = identity.absolute(url) if url is not None and identity.url else ""
-    description = _one_line(post.summary if post is not None else description or identity.description)
+    if post is not None and (own := canonical_url(post)):
+        canonical = identity.absolute(own)   # jekyll-seo-tag: canonical_url is the canonical link and og:url
+    # `description:` describes the post to search engines; the excerpt stays the lists' summary
+    own_description = _text(post.data.get("description")) if post is not None else ""
+    description = _one_line(own_description or (post.summary if post is not None else "")
+                            or description or identity.description)
     image = identity.absolute(_image(post, identity)) if identity.url and _image(post, identity) else ""
     og = [("og:type", "article" if post is not None else "website"), ("og:title", title),
           ("og:description", description), ("og:url", canonical), ("og:site_name", identity.name),
@@ -45,7 +52,60 @@ def head(identity: Identity, *, url: str | None, title: str, description: str = 
         ld = {"@context": "https://schema.org", "@type": "WebSite", "name": identity.name,
               "url": identity.url, "description": identity.description, "inLanguage": identity.language}
     return {"title": title, "description": description, "canonical": canonical, "meta": meta,
-            "feeds": list(feeds), "json_ld": json_ld(ld) if ld else "", "noindex": url is None}
+            "feeds": list(feeds), "json_ld": json_ld(ld) if ld else "",
+            "robots": "noindex" if url is None else robots(post)[0] if post is not None else ""}
+
+
+# Directives search engines document for <meta name="robots"> (Google, Bing)
+ROBOTS = frozenset("all index follow noindex nofollow none noarchive nocache nosnippet notranslate "
+                   "noimageindex indexifembedded".split())
+_ROBOTS_PARAM = re.compile(r"^(max-snippet|max-video-preview):\s*-?\d+$|^max-image-preview:\s*(none|standard|large)$"
+                           r"|^unavailable_after:\s*[\w ,:+-]+$", re.IGNORECASE)
+
+
+def robots(post: Post) -> tuple[str, list[str]]:
+    """The post's `robots:` as (meta content of the known directives, the tokens left out)."""
+    value = post.data.get("robots")
+    if value is None or value is False:
+        return "", []
+    items = value if isinstance(value, list) else str(value).split(",")
+    kept, bad = [], []
+    for item in items:
+        token = re.sub(r"\s+", " ", str(item)).strip()
+        if token.lower() in ROBOTS or _ROBOTS_PARAM.match(token):
+            kept.append(token.lower() if token.lower() in ROBOTS else token)
+        elif token:
+            bad.append(token)
+    return ", ".join(kept), bad
+
+
+def canonical_url(post: Post) -> str:
+    """The post's `canonical_url:` when it is an absolute http(s) URL, else ""."""
+    value = post.data.get("canonical_url")
+    if not isinstance(value, str):
+        return ""
+    value = value.strip()
+    parts = urlsplit(value)
+    return value if parts.scheme in ("http", "https") and parts.netloc and not re.search(r"[\s<>\"]", value) else ""
+
+
+def check(post: Post) -> Diagnostics:
+    """The front matter the <head> and the sitemap read: description, robots, canonical_url, sitemap."""
+    diags, line = Diagnostics(), post.key_lines.get
+    if post.data.get("description") not in (None, "") and not isinstance(post.data["description"], str):
+        diags.warning(post.source, line("description"), f"description must be text, got {short(post.data['description'])}; "
+                      "the excerpt is used instead", 'write description: "検索結果に出る説明"')
+    if bad := robots(post)[1]:
+        diags.warning(post.source, line("robots"), f"robots: {', '.join(map(short, bad))} is not a robots directive; "
+                      "it was left out of the page", "use noindex, nofollow, noarchive, nosnippet, ... (comma-separated)")
+    value = post.data.get("canonical_url")
+    if value not in (None, "") and not canonical_url(post):
+        diags.warning(post.source, line("canonical_url"), f"canonical_url {short(value)} is not an http(s) URL; "
+                      "the post's own URL is used", "write canonical_url: https://example.com/path/ or remove it")
+    if isinstance(post.data.get("sitemap"), str):
+        diags.warning(post.source, line("sitemap"), f"sitemap: {short(post.data['sitemap'])} is text, not false; "
+                      "the post is listed in sitemap.xml", "write sitemap: false (without quotes) to leave it out")
+    return diags
 
 
 def blog_posting(post: Post, identity: Identity, canonical: str, image: str, description: str) -> dict:
@@ -84,6 +144,10 @@ def split_authors(author: str) -> list[str]:
 def _image(post: Post | None, identity: Identity) -> str:
     own = image_path(post.data.get("image")) if post is not None else ""
     return own or identity.image
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _one_line(text: str) -> str:

@@ -1,7 +1,7 @@
 """The whole build, in the order it happens (after Jekyll's Site#process):
 
     read    posts/ -> Post (front matter, Jekyll dates and lists)         posts.read_post
-    place   permalink -> URL; escapes and collisions are errors           assign_urls
+    place   permalink -> URL; escapes are errors, collisions warnings     assign_urls
     clean   Liquid, ---END--- fragments, repeated title line              prepare
     render  Markdown -> HTML once per post; reading time, summary         prepare
     enrich  entity mentions and links, tag/category terms, related posts  enrich
@@ -22,8 +22,9 @@ import traceback
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
-from . import entities, excerpts, fragments, kramdown, liquid, publish, related, taxonomy, titles, urls
+from . import entities, excerpts, fragments, kramdown, liquid, publish, related, seo, taxonomy, titles, urls
 from .config import SiteConfig
 from .cache import Memo, PostCache, engine_digest
 from .diagnostics import ERROR, WARNING, Diagnostic, Diagnostics
@@ -230,13 +231,11 @@ def _related(site: Site) -> dict[Post, list[Post]]:
 
 def assign_urls(posts: list[Post], config: SiteConfig, diags: Diagnostics,
                 reserved: set[str] | None = None) -> list[Post]:
-    """Give each post its URL; a post whose URL escapes, cannot be a file, or is taken (by the
-    site's own files in ``reserved``, default OWN_FILES and OWN_FOLDERS, or by a post placed
-    before it, by path) is reported and left out."""
+    """Give each post its URL. A URL that escapes, cannot be a file, or takes one of the site's own
+    files (``reserved``, default OWN_FILES and OWN_FOLDERS) is an error and the post is left out;
+    two posts on one URL are both published (see _settle)."""
     own = _Paths(reserved if reserved is not None else (*OWN_FILES, *OWN_FOLDERS))
-    taken = _Paths()
-    by_dest: dict[str, Post] = {}
-    placed = []
+    wanted: dict[str, list[tuple[Post, str, int | None]]] = {}
     for post in sorted(posts, key=lambda p: p.rel):
         line = post.key_lines.get("permalink") if post.permalink else None
         try:
@@ -260,20 +259,70 @@ def assign_urls(posts: list[Post], config: SiteConfig, diags: Diagnostics,
                         f"{'' if site_file == dest else f' (the post would be at {dest!r})'}; it was not published",
                         "choose another permalink (the site's own pages, feeds, search and assets are reserved)")
             continue
-        if (other := taken.clash(dest)) is not None:
+        wanted.setdefault(dest, []).append((post, url, line or post.key_lines.get("slug")))
+    placed = _settle(wanted, own, diags)
+    _warn_lookalikes(placed, diags)
+    return sorted(placed, key=lambda p: p.rel)
+
+
+def _settle(wanted: dict[str, list[tuple[Post, str, int | None]]], own: "_Paths", diags: Diagnostics) -> list[Post]:
+    """Two posts on one URL: Jekyll writes posts in date order (equal dates by path), so the live
+    site serves the later one; it keeps the URL here too. Each other one is published at the URL
+    with "-2", "-3", ... on its last segment, numbered from the oldest (a newer post joining the
+    group never renumbers them) after every post has its own URL, and a warning names both files
+    and both URLs, so --strict fails until an editor resolves it. A URL whose file would be
+    another post's folder (or the reverse) is an error, the first post by path keeping its own."""
+    taken, by_dest, losers = _Paths(), {}, []
+    for dest in sorted(wanted, key=lambda d: wanted[d][0][0].rel):
+        group = sorted(wanted[dest], key=lambda w: w[0].sort_key)
+        other = taken.clash(dest)
+        if other is not None and _fold(other) != _fold(dest):  # differing only by case: _warn_lookalikes
             first = by_dest[other]
-            diags.error(post.source, line or post.key_lines.get("slug"),
-                        f"URL {url!r} is already used by {first.source}; this post was not published"
-                        if other == dest else f"URL {url!r} needs {dest!r}, which the post "
-                        f"{first.source} at {first.url!r} blocks; this post was not published",
-                        "give one of the two posts another slug or permalink")
+            for post, url, line in group:
+                diags.error(post.source, line, f"URL {url!r} needs {dest!r}, which the post {first.source} at "
+                            f"{first.url!r} blocks; this post was not published",
+                            "give one of the two posts another slug or permalink")
             continue
         taken.add(dest)
-        by_dest[dest] = post
-        post.dest_uri = dest
-        post.url = urls.url_of(dest)
-        placed.append(post)
-    return placed
+        by_dest[dest] = group[-1][0]
+        group[-1][0].dest_uri, group[-1][0].url = dest, urls.url_of(dest)
+        losers += [(w, dest) for w in group[:-1]]
+    for (post, url, line), dest in sorted(losers, key=lambda x: x[0][0].sort_key):
+        n = 2
+        while taken.clash(alt := _numbered(dest, n)) is not None or own.clash(alt) is not None:
+            n += 1
+        taken.add(alt)
+        by_dest[alt] = post
+        post.dest_uri, post.url = alt, urls.url_of(alt)
+        winner = by_dest[dest]
+        why = "dated later" if winner.date > post.date else "same date, later file path"
+        diags.warning(post.source, line,
+                      f"URL {url!r} is already used by {winner.source} ({why}: the page the Jekyll site "
+                      f"shows); this post is published at {'/' + unquote(post.url)!r} instead",
+                      "give one of the two posts another slug: or permalink: (or delete the one not wanted)")
+    return list(by_dest.values())
+
+
+def _numbered(dest: str, n: int) -> str:
+    """'a/b/index.html' -> 'a/b-2/index.html'; 'a/b.html' -> 'a/b-2.html'."""
+    if dest.endswith("/index.html"):
+        return f"{dest[:-len('/index.html')]}-{n}/index.html"
+    stem, ext = posixpath.splitext(dest)
+    return f"{stem}-{n}{ext}"
+
+
+def _warn_lookalikes(placed: list[Post], diags: Diagnostics) -> None:
+    """URLs that differ only by case, width or Unicode normalisation are one file on macOS and
+    Windows (and one URL to a reader's eye): warn on each, naming the first (by date, then path)."""
+    seen: dict[str, Post] = {}
+    for post in sorted(placed, key=lambda p: p.sort_key):
+        key = unicodedata.normalize("NFKC", post.dest_uri).casefold()
+        first = seen.setdefault(key, post)
+        if first is not post:
+            diags.warning(post.source, post.key_lines.get("permalink") or post.key_lines.get("slug"),
+                          f"URL '/{unquote(post.url)}' differs from '/{unquote(first.url)}' ({first.source}) only by "
+                          "case, width or Unicode normalisation: on a case-insensitive file system one page "
+                          "overwrites the other", "give one of the two posts another slug: or permalink:")
 
 
 def _resolver(posts: list[Post], config: SiteConfig, root: Path | None = None):
@@ -368,6 +417,7 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
     own = post.excerpt.strip()  # (excerpt_chars is read only when needed: the cache records it)
     post.summary = own if own and not excerpts.is_template(own) else excerpts.summary("", post.html, config.excerpt_chars)
     diags.extend(publish.check(post))  # last_modified_at, image: used by feeds and share cards
+    diags.extend(seo.check(post))      # description, robots, canonical_url, sitemap
 
 
 def page_vars(post: Post, config: SiteConfig) -> dict:

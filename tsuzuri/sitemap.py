@@ -35,7 +35,8 @@ def entries(pages: Iterable[tuple[str, Any, Post | None]], posts: list[Post],
     out = []
     for url, context, post in pages:
         if post is not None:
-            out.append(Entry(url, modified(post)))
+            if post.data.get("sitemap") is not False:  # jekyll-sitemap: `sitemap: false` leaves it out
+                out.append(Entry(url, modified(post)))
             continue
         shown = [by_url[i["url"]] for i in (context or {}).get("items") or () if i.get("url") in by_url]
         out.append(Entry(url, max(map(modified, shown)) if shown else newest))
