@@ -74,6 +74,9 @@ def plan(posts: list[Post], taken, own, diags: Diagnostics) -> list[Redirect]:
     done: dict[str, Redirect] = {}
     mine = _Paths()
     for post in sorted(posts, key=lambda p: p.rel):
+        if "redirect_to" in post.data:  # the Jekyll blog never uses it; say so rather than ignore it
+            diags.warning(post.source, post.key_lines.get("redirect_to"), "redirect_to is not supported; the post "
+                          "is published as a page of its own", "delete redirect_to: (link to the other page in the body)")
         given, problem = values(post)
         key_line = post.key_lines.get("redirect_from")
         if problem:
@@ -82,8 +85,11 @@ def plan(posts: list[Post], taken, own, diags: Diagnostics) -> list[Redirect]:
             diags.error(post.source, key_line, f"redirect_from lists {len(given)} paths; only the first "
                         f"{MAX_PER_POST} were written", "keep the old paths readers really use")
             given = given[:MAX_PER_POST]
+        last: dict[str, int] = {}   # a path listed twice: the second one's own line
         for path in given:
-            line = entry_line(post, path, key_line)
+            line = entry_line(post, path, key_line, last.get(path.strip()))
+            if line is not None:
+                last[path.strip()] = line
             shown = path.strip()[:80]
             dest, why = destination(path)
             if dest is None:
@@ -113,8 +119,8 @@ def plan(posts: list[Post], taken, own, diags: Diagnostics) -> list[Redirect]:
     return list(done.values())
 
 
-def entry_line(post: Post, path: str, key_line: int | None) -> int | None:
-    """The front-matter line holding ``path`` (at or below the key), else the key's line."""
+def entry_line(post: Post, path: str, key_line: int | None, after: int | None = None) -> int | None:
+    """The front-matter line holding ``path`` (at or below the key, below ``after``), else the key's line."""
     if key_line is None:
         return None
     try:
@@ -123,7 +129,7 @@ def entry_line(post: Post, path: str, key_line: int | None) -> int | None:
         return key_line
     lines = text.splitlines()
     end = max(post.body_line - 1, key_line)
-    for n in range(key_line, min(end, len(lines)) + 1):
+    for n in range(max(key_line, (after or 0) + 1), min(end, len(lines)) + 1):
         if path.strip() in lines[n - 1]:
             return n
     return key_line
