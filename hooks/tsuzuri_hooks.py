@@ -2,7 +2,8 @@
 
 - on_config:       read extra.tsuzuri, load the posts (read, clean, render), report diagnostics
 - on_files:        add one virtual file per page of the site (posts, lists, archive), and one
-                   per file published beside them (feeds, sitemap.xml(.gz), robots.txt), so
+                   per file published beside them (feeds, sitemap.xml(.gz), robots.txt,
+                   redirect_from pages), so
                    every output is a File MkDocs writes and tsuzuri_incremental.py keeps track of
 - on_page_content: hand MkDocs the engine's HTML instead of converting Markdown again
 - on_page_context: give templates the page's data as ``tsuzuri`` and its <head> data as ``tz_head``
@@ -105,6 +106,12 @@ def on_files(files: Files, config, **_):
                 if existing.abs_src_path and Path(existing.abs_src_path).is_relative_to(config.docs_dir):
                     log.error(f"docs/{path} collides with a file tsuzuri publishes; rename or remove it")
                 files.remove(existing)
+            files.append(File.generated(config, path, content=data))
+    if plan is not None:  # redirect_from pages: checked against every other output by the engine
+        for path, data in tz_outputs.redirect_pages(plan).items():
+            if files.get_file_from_path(path) is not None:  # (a theme file the engine cannot know)
+                log.error(f"redirect_from page {path} collides with a file MkDocs publishes; it was not written")
+                continue
             files.append(File.generated(config, path, content=data))
     return files
 

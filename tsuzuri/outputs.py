@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any, Callable
 from urllib.parse import unquote
 
-from . import feeds, seo, sitemap
+from . import feeds, redirects, seo, sitemap
 from .pages import PageSpec
 from .posts import Post
 from .publish import Identity, modified
@@ -106,3 +106,10 @@ def files(p: Plan, docs_urls: list[str]) -> dict[str, bytes]:
     out["sitemap.xml.gz"] = _remember("sitemap.xml.gz", (xml,), lambda: sitemap.gz(xml))
     out["robots.txt"] = sitemap.robots(ident).encode("utf-8")
     return out
+
+
+def redirect_pages(p: Plan) -> dict[str, bytes]:
+    """redirect_from's pages by their path in the site (with or without site_url: they send
+    readers on by a relative link; only their canonical link needs the site's address)."""
+    ident = p.identity
+    return {r.dest: redirects.page(r, ident.absolute(r.post.url) if ident.url else "") for r in p.site.redirects}

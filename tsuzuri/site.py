@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from . import entities, excerpts, fragments, kramdown, liquid, publish, related, seo, taxonomy, titles, urls
+from . import entities, excerpts, fragments, kramdown, liquid, publish, redirects, related, seo, taxonomy, titles, urls
 from .config import SiteConfig
 from .cache import Memo, PostCache, engine_digest
 from .diagnostics import ERROR, WARNING, Diagnostic, Diagnostics
@@ -113,6 +113,8 @@ class Site:
     tags: dict[str, taxonomy.Term] = field(default_factory=dict)        # by term_key
     categories: dict[str, taxonomy.Term] = field(default_factory=dict)
     related: dict[Post, list[Post]] = field(default_factory=dict)
+    redirects: list[redirects.Redirect] = field(default_factory=list)   # redirect_from pages to write
+    complete: bool = True             # every post was read (not `check` of one file)
     cache_stats: dict = field(default_factory=dict)
     cache_dir: Path | None = None     # where per-post work is kept (None: nowhere)
 
@@ -135,7 +137,7 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None, *,
     work is done afresh and nothing is written: reading posts never writes beside them.
     """
     root = root.resolve()
-    site = Site(config, root, cache_dir=cache_dir)
+    site = Site(config, root, cache_dir=cache_dir, complete=only is None)
     posts_dir = root / config.posts_dir
     if not posts_dir.is_dir():
         site.diagnostics.error(config.posts_dir, None, "the posts folder does not exist",
@@ -160,7 +162,8 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None, *,
             site.unpublished.append(post)
             diags.note(post.source, None, "not built: published is false (or draft: true)")
             site.diagnostics.extend(diags)
-    placed = assign_urls(read, config, site.diagnostics, reserved_outputs(root, config))
+    reserved = reserved_outputs(root, config)
+    placed = assign_urls(read, config, site.diagnostics, reserved)
     placed_ids = {id(p) for p in placed}
     for post in read:
         if id(post) not in placed_ids:  # refused a URL: report what was found while reading it
@@ -175,6 +178,8 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None, *,
     site.posts = sorted(ready, key=lambda p: p.sort_key, reverse=True)
     site.registry = entities.load_registry(root / config.entities, config.entities, site.diagnostics)
     enrich(site)
+    site.redirects = redirects.plan(site.posts, _Paths(p.dest_uri for p in placed), _Paths(reserved),
+                                    site.diagnostics)
     return site
 
 
@@ -213,16 +218,21 @@ _last_links: list[dict[int, tuple[str, str, str, str, str]]] = [{}]
 
 
 def _related(site: Site) -> dict[Post, list[Post]]:
-    """related.compute, memoised by what it reads of each post (URL, date, tags, entities):
-    an edit that leaves those alone (most edits; every preview rebuild) does not recompute it."""
+    """The posts each post's related_articles names, then related.compute's, memoised by what
+    they read of each post (URL, date, tags, entities, the chosen posts' URLs): an edit that
+    leaves those alone (most edits; every preview rebuild) does not recompute it."""
     memo = Memo(site.cache_dir, "related")
+    index = related.Index(site.posts, site.unpublished, site.config.url)
+    chosen = related.chosen(site.posts, index, site.diagnostics, complete=site.complete)
     h = hashlib.blake2b(engine_digest().encode(), digest_size=16)
     for post in site.posts:
-        h.update(f"{post.url}\0{post.date.isoformat()}\0{sorted(related.features(post))}\n".encode(
+        picked = [q.url for q in chosen.get(post, ())]
+        h.update(f"{post.url}\0{post.date.isoformat()}\0{sorted(related.features(post))}\0{picked}\n".encode(
             "utf-8", "surrogatepass"))
     found = memo.get(h.hexdigest())
     if found is None:
-        found = {p.url: [q.url for q in qs] for p, qs in related.compute(site.posts).items()}
+        computed = related.compute(site.posts)
+        found = {p.url: [q.url for q in related.merge(chosen.get(p, []), qs)] for p, qs in computed.items()}
         memo.put(h.hexdigest(), found)
     memo.save()
     by_url = {p.url: p for p in site.posts}
