@@ -113,6 +113,7 @@ class Site:
     tags: dict[str, taxonomy.Term] = field(default_factory=dict)        # by term_key
     categories: dict[str, taxonomy.Term] = field(default_factory=dict)
     related: dict[Post, list[Post]] = field(default_factory=dict)
+    images: dict[str, publish.Image] = field(default_factory=dict)   # post URL -> its usable image:
     cache_stats: dict = field(default_factory=dict)
     cache_dir: Path | None = None     # where per-post work is kept (None: nowhere)
 
@@ -173,6 +174,8 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None, *,
     cache.finish(prune=only is None)
     site.cache_stats = cache.stats
     site.posts = sorted(ready, key=lambda p: p.sort_key, reverse=True)
+    site.images = publish.images(sorted(ready, key=lambda p: p.rel), root / config.docs_dir, config.docs_dir,
+                                 site.diagnostics)  # per build: docs/ is not part of a post's cache key
     site.registry = entities.load_registry(root / config.entities, config.entities, site.diagnostics)
     enrich(site)
     return site
