@@ -174,7 +174,9 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None, *,
     cache.finish(prune=only is None)
     site.cache_stats = cache.stats
     site.posts = sorted(ready, key=lambda p: p.sort_key, reverse=True)
-    site.images = publish.images(sorted(ready, key=lambda p: p.rel), root / config.docs_dir, config.docs_dir,
+    docs = root / config.docs_dir  # (MkDocs gives an absolute docs_dir: name it as the editor sees it)
+    site.images = publish.images(sorted(ready, key=lambda p: p.rel), docs,
+                                 docs.relative_to(root).as_posix() if docs.is_relative_to(root) else str(docs),
                                  site.diagnostics)  # per build: docs/ is not part of a post's cache key
     site.registry = entities.load_registry(root / config.entities, config.entities, site.diagnostics)
     enrich(site)
