@@ -268,6 +268,7 @@ def docs(tmp_path_factory) -> Path:
 @example(value={"path": "assets/./images/../images/present.png?v=1", "alt": '"><b>'})
 @example(value='https://x.example/a"b <c>.png')
 @example(value="/assets/images/Present.png")
+@example(value='/assets/images/present.png?v=" <x>')
 @example(value="/assets/images/present.png/")
 @example(value=" JAVASCRIPT:alert(1)")
 @example(value="java\tscript:alert(1)")

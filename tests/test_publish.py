@@ -347,7 +347,7 @@ def test_drafts_and_unpublished_never_appear(busy):
 
 
 def test_feed_limit_dates_and_modified_posts(busy):
-    site, _ = busy
+    site, log = busy
     feed = entries(check_atom(site, "feed.xml", BUSY))
     assert len(feed) == 20
     assert feed[0]["url"] == BUSY + "2025/02/01/hostile/"

@@ -141,12 +141,13 @@ def images(posts: list[Post], docs: Path, docs_label: str, diags: Diagnostics) -
         problem = "is outside the site" if rel is None else files.missing(rel)
         if problem:
             diags.warning(post.source, post.key_lines.get("image"),
-                          f"image {short(value)} {problem}; the post is shown without it and its share card "
-                          "uses the site's default image",
+                          f"image {repr(value) if len(value) <= 300 else short(value)} {problem}; the post is "
+                          "shown without it and its share card uses the site's default image",
                           f"add the file under {docs_label}/ (/assets/x.png is {docs_label}/assets/x.png), "
                           "or correct the path")
             continue
-        src = quote(rel, safe="/!$&'()*+,;=@~") + (f"?{parts.query}" if parts.query else "")
+        query = quote(parts.query, safe="=&;%+/:,@!$'()*~")  # ?v=2 (a cache buster) is kept, encoded
+        src = quote(rel, safe="/!$&'()*+,;=@~") + (f"?{query}" if query else "")
         found[post.url] = Image(src, alt.strip())
     return found
 
