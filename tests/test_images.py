@@ -272,6 +272,7 @@ def docs(tmp_path_factory) -> Path:
 @example(value="/assets/images/present.png/")
 @example(value=" JAVASCRIPT:alert(1)")
 @example(value="java\tscript:alert(1)")
+@example(value="http:\t//..")
 def test_any_image_value_is_a_file_in_the_site_an_http_url_or_a_warning(docs, tmp_path_factory, value):
     folder = tmp_path_factory.mktemp("p")
     (folder / "2025-07-01-x.md").write_text("---\ntitle: t\n" + yaml.safe_dump({"image": value}) + "---\n本文\n",

@@ -106,6 +106,8 @@ def image_path(value) -> str:
     if not isinstance(value, str) or not value.strip():
         return ""
     value = value.strip()
+    if re.search(r"[\x00-\x1f\x7f]", value):
+        return ""  # a URL parser drops tabs and newlines ("http:\t//x"): what it read is not what is written
     parts = urlsplit(value)
     if parts.scheme and parts.scheme not in ("http", "https"):
         return ""  # javascript:, data: and friends are not share images
