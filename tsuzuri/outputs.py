@@ -41,8 +41,9 @@ def plan(site: Site, specs: list[PageSpec], identity: Identity) -> Plan:
 def head(p: Plan, *, url: str | None, title: str, description: str = "", post: Post | None = None) -> dict[str, Any]:
     """<head> data of a page at ``url`` (site-relative; None for the 404 page)."""
     home = url == ""
+    image = p.site.images.get(post.url) if post is not None else None
     return seo.head(p.identity, url=url, title=p.identity.name if home else title, description=description,
-                    post=post, feeds=feed_links(p, url, post), home=home)
+                    post=post, feeds=feed_links(p, url, post), home=home, image=image.src if image else "")
 
 
 def feed_links(p: Plan, url: str | None, post: Post | None) -> list[dict]:

@@ -50,7 +50,13 @@ def summary(post: Post, site: Site) -> dict[str, Any]:
         "date_iso": post.date.isoformat(), "summary": post.summary,
         "categories": [_term(site.categories, c) for c in post.categories],
         "reading_time": post.reading_time, "author": post.author,
+        "image": _image(site.images.get(post.url), post.title),
     }
+
+
+def _image(image, title: str) -> dict[str, str] | None:
+    """The thumbnail: ``src`` site-relative (templates pass it through ``url``) or absolute."""
+    return {"src": image.src, "alt": image.alt or title} if image is not None else None
 
 
 def _term(terms: dict[str, Term], name: str) -> dict[str, str]:

@@ -7,13 +7,17 @@ other machines (feeds, sitemap, Open Graph, JSON-LD) needs absolute, percent-enc
 from __future__ import annotations
 
 import datetime as dt
+import os
+import posixpath
 import re
+import unicodedata
 from dataclasses import dataclass
-from urllib.parse import quote, urljoin, urlsplit
+from pathlib import Path
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from .config import SiteConfig
 from .dates import DateError, parse_date
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, short
 from .posts import Post
 
 FEED_TERMS = 50  # categories and tags a feed entry lists (a post's entry is in each of its tag feeds)
@@ -83,7 +87,8 @@ def check(post: Post) -> Diagnostics:
                           "write last_modified_at: YYYY-MM-DD HH:MM:SS +0900")
     image = post.data.get("image")
     if image not in (None, "") and not image_path(image):
-        diags.warning(post.source, None, f"image {image!r} is not a path or URL; the site's default image is used",
+        diags.warning(post.source, post.key_lines.get("image"),
+                      f"image {short(image)} is not a path or URL; the site's default image is used",
                       "write image: /assets/images/name.png (or an https:// URL)")
     terms = len(post.categories) + len(post.tags)
     if terms > FEED_TERMS:
@@ -101,10 +106,97 @@ def image_path(value) -> str:
     if not isinstance(value, str) or not value.strip():
         return ""
     value = value.strip()
-    scheme = urlsplit(value).scheme
-    if scheme and scheme not in ("http", "https"):
+    if re.search(r"[\x00-\x1f\x7f]", value):
+        return ""  # a URL parser drops tabs and newlines ("http:\t//x"): what it read is not what is written
+    parts = urlsplit(value)
+    if parts.scheme and parts.scheme not in ("http", "https"):
         return ""  # javascript:, data: and friends are not share images
+    if parts.netloc and not parts.scheme or parts.scheme and not parts.netloc:
+        return ""  # "//host/x.png", "https:x.png": neither a site path nor a full URL
     return value
+
+
+@dataclass(frozen=True)
+class Image:
+    """A post's own image as its pages show it (thumbnail, post header, share card)."""
+    src: str        # site-relative and %-encoded ("assets/images/x.png"), or an absolute http(s) URL
+    alt: str = ""   # `image: {alt: ...}`; templates use the post's title without one
+
+
+def images(posts: list[Post], docs: Path, docs_label: str, diags: Diagnostics) -> dict[str, Image]:
+    """Each post's usable ``image:`` by post URL. A site path must name a file under ``docs``
+    (the site's own files): a missing one is a warning on the ``image:`` line, and the post is
+    shown without it. Runs every build, outside the per-post cache (docs/ changes on its own),
+    reading each folder of docs/ once. URLs are not fetched."""
+    files, found = _Files(docs), {}
+    for post in posts:
+        value = image_path(post.data.get("image"))
+        if not value:
+            continue  # absent, or reported by check() (a wrong scheme or type)
+        raw = post.data["image"]
+        alt = raw.get("alt") if isinstance(raw, dict) and isinstance(raw.get("alt"), str) else ""
+        parts = urlsplit(value)
+        if parts.scheme:
+            found[post.url] = Image(quote(value, safe=":/?#[]@!$&'()*+,;=%~"), alt.strip())
+            continue
+        rel = _site_path(parts.path)
+        problem = "is outside the site" if rel is None else files.missing(rel)
+        if problem:
+            diags.warning(post.source, post.key_lines.get("image"),
+                          f"image {repr(value) if len(value) <= 300 else short(value)} {problem}; the post is "
+                          "shown without it and its share card uses the site's default image",
+                          f"add the file under {docs_label}/ (/assets/x.png is {docs_label}/assets/x.png), "
+                          "or correct the path")
+            continue
+        query = quote(parts.query, safe="=&;%+/:,@!$'()*~")  # ?v=2 (a cache buster) is kept, encoded
+        src = quote(rel, safe="/!$&'()*+,;=@~") + (f"?{query}" if query else "")
+        found[post.url] = Image(src, alt.strip())
+    return found
+
+
+def _site_path(path: str) -> str | None:
+    """'/assets/a/../b.png' -> 'assets/b.png' (decoded); None if it leaves the site or names no file."""
+    segments: list[str] = []
+    for seg in unquote(path).split("/"):
+        if seg == "..":
+            if not segments:
+                return None
+            segments.pop()
+        elif seg not in ("", "."):
+            segments.append(seg)
+    return "/".join(segments) or None
+
+
+class _Files:
+    """Which paths exist under a folder, with their exact case (the server's file system is
+    case-sensitive even when the editor's is not): one listing per folder, kept for the build."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.listings: dict[str, dict[str, bool] | None] = {}  # folder -> {NFC name: is a folder}
+
+    def _listing(self, folder: str) -> dict[str, bool] | None:
+        if folder not in self.listings:
+            try:
+                with os.scandir(self.root / folder) as entries:
+                    self.listings[folder] = {unicodedata.normalize("NFC", e.name): e.is_dir() for e in entries}
+            except (OSError, ValueError):  # not a folder, unreadable, a NUL in the name
+                self.listings[folder] = None
+        return self.listings[folder]
+
+    def missing(self, rel: str) -> str:
+        """'' if ``rel`` is a file here, else what is wrong, naming the folder it was looked for in."""
+        folder = ""
+        segments = unicodedata.normalize("NFC", rel).split("/")
+        for i, seg in enumerate(segments):
+            names = self._listing(folder)
+            if names is None or seg not in names or (names[seg] != (i < len(segments) - 1)):
+                near = [n for n in (names or ()) if n.casefold() == seg.casefold() and n != seg]
+                where = posixpath.join(folder, near[0]) if near else ""
+                return (f"does not exist in the site ({where!r} differs only by case, which the server "
+                        "does not forgive)" if near else "does not exist in the site")
+            folder = posixpath.join(folder, seg)
+        return ""
 
 
 def rfc3339(when: dt.datetime) -> str:

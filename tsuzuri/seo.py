@@ -19,10 +19,13 @@ from .publish import Identity, image_path, modified, rfc3339
 
 
 def head(identity: Identity, *, url: str | None, title: str, description: str = "",
-         post: Post | None = None, feeds: list[dict] = (), home: bool = False) -> dict[str, Any]:
+         post: Post | None = None, feeds: list[dict] = (), home: bool = False,
+         image: str | None = None) -> dict[str, Any]:
     """Meta tags, canonical URL, feed links and JSON-LD of one page.
 
-    ``url`` is site-relative (None for the 404 page, which has no address of its own).
+    ``url`` is site-relative (None for the 404 page, which has no address of its own). ``image``
+    is the post's image once checked (publish.images: "" when missing from the site); without
+    it the front matter's is taken as written.
     """
     canonical = identity.absolute(url) if url is not None and identity.url else ""
     if post is not None and (own := canonical_url(post)):
@@ -31,7 +34,8 @@ def head(identity: Identity, *, url: str | None, title: str, description: str = 
     own_description = _text(post.data.get("description")) if post is not None else ""
     description = _one_line(own_description or (post.summary if post is not None else "")
                             or description or identity.description)
-    image = identity.absolute(_image(post, identity)) if identity.url and _image(post, identity) else ""
+    own = image if image is not None else image_path(post.data.get("image")) if post is not None else ""
+    image = identity.absolute(own or identity.image) if identity.url and (own or identity.image) else ""
     og = [("og:type", "article" if post is not None else "website"), ("og:title", title),
           ("og:description", description), ("og:url", canonical), ("og:site_name", identity.name),
           ("og:locale", identity.locale), ("og:image", image)]
@@ -139,11 +143,6 @@ def json_ld(data: dict) -> str:
 def split_authors(author: str) -> list[str]:
     """"浅島亮子、村井令二" -> two people (front matter lists co-authors in one string)."""
     return [a.strip() for a in re.split(r"[、，,]|\s+and\s+", author or "") if a.strip()]
-
-
-def _image(post: Post | None, identity: Identity) -> str:
-    own = image_path(post.data.get("image")) if post is not None else ""
-    return own or identity.image
 
 
 def _text(value: Any) -> str:

@@ -115,6 +115,7 @@ class Site:
     related: dict[Post, list[Post]] = field(default_factory=dict)
     redirects: list[redirects.Redirect] = field(default_factory=list)   # redirect_from pages to write
     complete: bool = True             # every post was read (not `check` of one file)
+    images: dict[str, publish.Image] = field(default_factory=dict)   # post URL -> its usable image:
     cache_stats: dict = field(default_factory=dict)
     cache_dir: Path | None = None     # where per-post work is kept (None: nowhere)
 
@@ -176,6 +177,10 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None, *,
     cache.finish(prune=only is None)
     site.cache_stats = cache.stats
     site.posts = sorted(ready, key=lambda p: p.sort_key, reverse=True)
+    docs = root / config.docs_dir  # (MkDocs gives an absolute docs_dir: name it as the editor sees it)
+    site.images = publish.images(sorted(ready, key=lambda p: p.rel), docs,
+                                 docs.relative_to(root).as_posix() if docs.is_relative_to(root) else str(docs),
+                                 site.diagnostics)  # per build: docs/ is not part of a post's cache key
     site.registry = entities.load_registry(root / config.entities, config.entities, site.diagnostics)
     enrich(site)
     site.redirects = redirects.plan(site.posts, _Paths(p.dest_uri for p in placed), _Paths(reserved),
