@@ -272,12 +272,16 @@ def _figures(source: Path, project: Path, check_out: str, import_out: str) -> di
         if url not in expected or (date, f.name) >= (expected[url][0], expected[url][2].name):
             expected[url] = (date, "" if title is None else str(title), f)
     found = serving = 0
-    for url, (_, title, _f) in expected.items():
+    other: list[str] = []   # Jekyll URLs whose page shows another title: "url (source file)"
+    for url, (_, title, f) in expected.items():
         page = _site_file(site, url)
         if page is None:
             continue
         found += 1
-        serving += _same_title(titles.get(page.relative_to(site).as_posix(), ""), title)
+        same = _same_title(titles.get(page.relative_to(site).as_posix(), ""), title)
+        serving += same
+        if not same:
+            other.append(f"{url} ({f.name})")
 
     sitemap = site / "sitemap.xml"
     pagefind = site / "pagefind"
@@ -291,7 +295,7 @@ def _figures(source: Path, project: Path, check_out: str, import_out: str) -> di
     return {
         "posts in the source": len(files),
         "posts published (pages)": pages["post"],
-        "posts refused (check errors)": len(refused),
+        "posts with check errors (published all the same unless missing above)": len(refused),
         "URL collisions": sum("is already used by" in d[2] for d in diags),   # warnings: both published
         "check: errors / warnings / notes": f"{len(errors)} / {sum(d[1] == 'warning' for d in diags)} / "
                                             f"{sum(d[1] == 'note' for d in diags)}",
@@ -307,6 +311,7 @@ def _figures(source: Path, project: Path, check_out: str, import_out: str) -> di
         "Jekyll posts not published by Jekyll either (no date, bad YAML, published: false)": unreadable,
         "Jekyll URLs that exist in site/": found,
         "Jekyll URLs serving that post (title matches)": serving,
+        "Jekyll URLs showing another title (first 5)": ", ".join(sorted(other)[:5]),
         "import: not mapped lines": sum(line.startswith("not mapped:") for line in import_out.splitlines()),
     }
 
