@@ -35,8 +35,6 @@ _END_RE = re.compile(r"END", re.I)
 _WRAPS = {"「": "」", "『": "』", "“": "”", '"': '"', "'": "'", "（": "）", "(": ")", "[": "]", "【": "】"}
 _AFTER_MARK_RE = re.compile(r"[。．.、,，！!？?]*")
 _BARE_LEAD_RE = re.compile(r"^[ \t]*(?:(?:#{1,6}|>|[-*+]|\d{1,9}[.)])[ \t]*)*[*_~ \t]*$")
-# A replacement character ending the text before a marker: the fragment ended mid-character.
-_CUT_CHAR_RE = re.compile(r"[ \t]*\ufffd+(?=[*_~ \t]*$)")
 _BACKTICKS_RE = re.compile(r"`+")
 _FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _HEADING_RE = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]|$)")
@@ -241,6 +239,15 @@ def _marker_around(text: str, a: int, b: int, floor: int) -> tuple[int, int]:
     return start, end
 
 
+def _drop_cut_char(piece: str) -> str:
+    """The text before a marker without the replacement characters ending it (before closing
+    emphasis): the fragment ended inside a character."""
+    core = piece.rstrip("*_~ \t")
+    if core.endswith("\ufffd"):
+        piece = core.rstrip("\ufffd").rstrip(" \t") + piece[len(core):]
+    return piece.rstrip()
+
+
 def _split_markers(lines: list[str]) -> tuple[list[Block], list[str], list[int]]:
     """Blocks of lines with every ---END--- marker on a line of its own.
 
@@ -293,7 +300,7 @@ def _split_markers(lines: list[str]) -> tuple[list[Block], list[str], list[int]]
                 piece = piece.lstrip()
             ends_fragment = pieces[j + 1][0] is None if j + 1 < len(pieces) else before_marker
             if ends_fragment:
-                piece = _CUT_CHAR_RE.sub("", piece).rstrip() if "\ufffd" in piece else piece.rstrip()
+                piece = _drop_cut_char(piece)
                 if j + 1 < len(pieces) and _BARE_LEAD_RE.match(piece):
                     continue  # only Markdown syntax before the marker ("- ", "### ", "**")
             elif after_marker and not piece.strip():
