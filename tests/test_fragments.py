@@ -337,3 +337,152 @@ def test_trie_finds_the_earliest_string_with_a_prefix(ops):
             trie.remove(s, present.pop(s))
         expect = min((o for t, o in present.items() if t.startswith(s)), default=None)
         assert trie.earliest(s) == expect
+
+
+# -- markers that are not alone on their line, and cut-off characters ------------------------------
+
+_CUT = "この段落の最後の文は途中で切れ"
+_WHOLE = "この段落の最後の文は途中で切れてしまったが、次の断片で完結します。"
+_HEAD = "冒頭の段落はここで完結している文章になります。"
+
+
+@pytest.mark.parametrize("marker", [
+    " ---END--- ", "---END---", " **---END---** ", " --- END --- ", " ---end--- ", " ---END---。",
+    "「---END---」", " ---END--- ---END--- ", " ---END---\n", "\n---END--- ", " ___---END---___ ",
+])
+def test_inline_marker_is_a_fragment_boundary(marker):
+    body = f"{_HEAD}\n\n{_CUT}{marker}{_WHOLE}\n"
+    cleaned, report = clean(body)
+    assert cleaned == f"{_HEAD}\n\n{_WHOLE}\n"
+    assert report.fragments >= 2 and report.sentences_stitched == 1
+    assert clean(cleaned)[0] == cleaned
+
+
+def test_inline_marker_in_list_item_heading_and_after_text():
+    body = (f"{_HEAD}\n\n- 一つ目の項目は完結した文です。 ---END--- 次の断片の段落が始まります。\n\n"
+            "### 見出しの途 ---END--- ### 見出しの途中で切れた後の完全な見出し\n\n"
+            "見出しの後の本文です。---END--- 最後の断片の本文はここにあります。\n")
+    cleaned, report = clean(body)
+    assert cleaned == (f"{_HEAD}\n\n- 一つ目の項目は完結した文です。\n\n次の断片の段落が始まります。\n\n"
+                       "### 見出しの途中で切れた後の完全な見出し\n\n"
+                       "見出しの後の本文です。\n\n最後の断片の本文はここにあります。\n")
+    assert report.fragments == 4 and "END" not in cleaned
+
+
+def test_inline_marker_report_names_file_lines():
+    body = f"{_HEAD}\n\n{_CUT} ---END--- 別の文です。{_HEAD}\n\n末尾の段落の文章です。\n"
+    cleaned, report = clean(body, first_line=10)
+    assert cleaned == f"{_HEAD}\n\n{_CUT}\n\n別の文です。\n\n末尾の段落の文章です。\n"
+    # line 12 of the file holds the cut, the marker and the trimmed restart
+    assert sorted((c.action, c.line) for c in report.changes) == [("trimmed", 12), ("unresolved-cut", 12)]
+
+
+@pytest.mark.parametrize("body", [
+    "説明の文章です。\n\n```text\nテキスト ---END--- テキスト\n```\n",
+    "説明の文章です。\n\n    テキスト ---END--- テキスト\n",
+    "説明の文章で `テキスト ---END--- テキスト` を使います。\n",
+    "説明の文章で ``テキスト ` ---END--- テキスト`` を使います。\n",
+    "マーカーの途中 --END-- や ----END という表記は区切りではありません。\n",
+])
+def test_markers_in_code_or_incomplete_stay_content(body):
+    assert clean(body) == (body, clean(body)[1]) and not clean(body)[1].changed
+
+
+def test_marker_alone_without_closing_dashes():
+    body = f"{_HEAD}\n\n{_CUT}\n\n---END\n\n{_WHOLE}\n"
+    assert clean(body)[0] == f"{_HEAD}\n\n{_WHOLE}\n"
+
+
+@pytest.mark.parametrize("broken", [
+    f"{_HEAD}\n\n{_CUT}\ufffd\n\n---END---\n\n{_WHOLE}\n",         # stitched
+    f"{_HEAD}\n\n{_CUT[:-1]}\ufffd ---END--- {_WHOLE}\n",           # the last character garbled
+    f"{_HEAD}\n\n**{_CUT}\ufffd**\n\n---END---\n\n{_WHOLE}\n",
+])
+def test_replacement_character_before_marker_is_a_cut(broken):
+    cleaned, report = clean(broken)
+    assert cleaned == f"{_HEAD}\n\n{_WHOLE}\n" and "\ufffd" not in cleaned
+    assert report.sentences_stitched == 1
+
+
+def test_replacement_character_of_unresolved_cut_is_not_kept():
+    body = f"{_HEAD}\n\n{_CUT}\ufffd\n\n---END---\n\nまったく別の話題から始まる新しい段落の文章です。\n"
+    cleaned, report = clean(body)
+    assert cleaned == f"{_HEAD}\n\n{_CUT}\n\nまったく別の話題から始まる新しい段落の文章です。\n"
+    assert report.count("unresolved-cut") == 1
+
+
+def test_replacement_character_elsewhere_is_content():
+    body = f"{_HEAD}\n\n文字化けした\ufffd文字を含む段落です\ufffd\n"
+    assert clean(body) == (body, clean(body)[1]) and not clean(body)[1].changed
+
+
+_SEPARATORS = ["\n\n---END---\n\n", " ---END--- ", "---END---", " **---END---** ", " --- END --- ", "---end---",
+               "---END---。", "「---END---」", " ---END--- ---END--- ", " ---END---\n", "\n---END--- "]
+
+
+@st.composite
+def inline_fragmented(draw, source=None):
+    """Like fragmented(), with the markers inline in any shape at the cut, and the cut
+    character sometimes garbled into U+FFFD (the output stopped inside a character)."""
+    blocks = draw(source if source is not None else articles())
+    article = "\n\n".join(blocks)
+    starts = _sentence_starts(article)
+    out, pos = "", 0
+    for _ in range(draw(st.integers(1, 4))):
+        inner = [i for i in range(pos + 2, len(article) - 2)
+                 if article[i] not in "。\n" and article[i - 1] not in "。\n"
+                 and not article[article.rfind("\n", 0, i) + 1:i].rstrip().endswith("#")]
+        if not inner:
+            break
+        cut = draw(st.sampled_from(inner))
+        piece = article[pos:cut]
+        garble = draw(st.sampled_from(["", "extra", "replace"]))
+        if garble == "replace" and article[cut - 2] not in "。\n #":
+            piece = piece[:-1] + "\ufffd"
+        elif garble:
+            piece += "\ufffd"
+        out += piece + draw(st.sampled_from(_SEPARATORS))
+        sent_start = max(s for s in starts if s <= cut)
+        pos = draw(st.sampled_from([s for s in starts if s <= sent_start and s >= max(0, sent_start - 400)]))
+    return article + "\n", out + article[pos:] + "\n"
+
+
+@settings(max_examples=300 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inline_fragmented())
+def test_recovers_article_from_inline_fragments(pair):
+    article, broken = pair
+    cleaned, report = clean(broken)
+    assert cleaned == article
+    assert clean(cleaned)[0] == cleaned
+
+
+@settings(max_examples=60 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inline_fragmented(shared_affix_articles()))
+def test_shared_affixes_recovered_from_inline_fragments(pair):
+    article, broken = pair
+    assert clean(broken)[0] == article
+
+
+_INLINE_LINES = st.sampled_from([
+    "", "", "---END---", "半導体への投資が加速しています。 ---END--- その影響は大きいと言えるでしょう。",
+    "データセンターの電力需要も増えてい\ufffd ---END---", "- 項目A ---END--- 項目Aの続きの文章です。",
+    "### 見出しの例 ---END--- ### 見出しの例", "**---END---**", "国産AIの開発も進みつつあり---END---。",
+    "`コード ---END--- の中` は内容です。", "```", "コード ---END--- の行", "人材の確保が課題で\ufffd",
+    "その影響は大きいと言えるでしょう。データセンターの電力需要も増えています。", "短い。", "    字下げ ---END--- 行",
+    "> 引用の文 ---END--- 引用の続き", "1. 番号付き ---END--- ---END--- 次", "| a ---END--- | b |",
+])
+
+
+@settings(max_examples=400 * SCALE, deadline=None)
+@given(st.lists(_INLINE_LINES, max_size=40))
+def test_inline_markers_idempotent_and_nothing_lost(lines):
+    text = "\n".join(lines)
+    cleaned, report = clean(text)
+    assert clean(cleaned)[0] == cleaned
+    out_key = key(cleaned)
+    lost_ok = {key(c.text) for c in report.changes if c.action == "trailing-cut"}
+    for line in lines:
+        for piece in re.split(r"\**-{3,}[ \t]*END[ \t]*-{3,}\**。?", line, flags=re.I):
+            for a, b in fragments.sentence_spans(piece.replace("\ufffd", "")):
+                k = key(piece.replace("\ufffd", "")[a:b].lstrip("#>-|0123456789. \t"))
+                assert k in out_key or any(k.startswith(x) or x.startswith(k) for x in lost_ok), line

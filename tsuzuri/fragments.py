@@ -12,6 +12,11 @@ and each block as sentences. One pass, in order, keeps what has not been seen:
 - legitimate repetition stays: within one list, table, quote or code block, short lines;
 - a final sentence with no ending and no continuation is dropped (only in posts with markers).
 
+A marker is a fragment boundary wherever it stands outside code: alone on its line, or inline
+(``…文の途中---END--- 次の段落``, ``**---END---**``, ``--- end ---``, in a list item or heading,
+several on a line); its line is split there first (see _split_markers). A replacement character
+(U+FFFD) ending the text before a marker is the cut-off half of a character and goes.
+
 Every decision is recorded in a Report. Work is linear in the size of the body: sentences are
 looked up in hash maps keyed by their normalised text, cut-off pieces in tries of the emitted
 sentences and headings (never by scanning everything emitted that shares a few characters).
@@ -24,7 +29,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-MARKER_RE = re.compile(r"^[ \t]*-{3,}[ \t]*END[ \t]*-{3,}[ \t]*$")
+# Alone on its line a marker may have lost its closing dashes (the output stopped inside it).
+MARKER_RE = re.compile(r"^[ \t]*-{3,}[ \t]*END[ \t]*-*[ \t]*$", re.I)
+_END_RE = re.compile(r"END", re.I)
+_WRAPS = {"「": "」", "『": "』", "“": "”", '"': '"', "'": "'", "（": "）", "(": ")", "[": "]", "【": "】"}
+_AFTER_MARK_RE = re.compile(r"[。．.、,，！!？?]*")
+_BARE_LEAD_RE = re.compile(r"^[ \t]*(?:(?:#{1,6}|>|[-*+]|\d{1,9}[.)])[ \t]*)*[*_~ \t]*$")
+_BACKTICKS_RE = re.compile(r"`+")
 _FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _HEADING_RE = re.compile(r"^[ \t]{0,3}#{1,6}(?:[ \t]|$)")
 _LIST_RE = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
@@ -150,6 +161,159 @@ def _continues(kind: str, line: str) -> bool:
     if kind == "list":
         return own in ("list", "para") or line[:1] in " \t"
     return own == kind or kind == "html"
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the inline code spans of text: a backtick run up to the next run of the
+    same length. Linear: the next run of each length is found by a pointer that only advances."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS_RE.finditer(text)]
+    by_len: dict[int, list[int]] = {}
+    for i, (a, b) in enumerate(runs):
+        by_len.setdefault(b - a, []).append(i)
+    nxt = dict.fromkeys(by_len, 0)
+    spans, i = [], 0
+    while i < len(runs):
+        n = runs[i][1] - runs[i][0]
+        same = by_len[n]
+        while nxt[n] < len(same) and same[nxt[n]] <= i:
+            nxt[n] += 1
+        if nxt[n] < len(same):
+            j = same[nxt[n]]
+            spans.append((runs[i][0], runs[j][1]))
+            i = j + 1
+        else:
+            i += 1
+    return spans
+
+
+def _inline_markers(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the ---END--- markers in text outside inline code, each with its wrapping
+    (``**---END---**``, ``「---END---」``) and the punctuation glued after it (``---END---。``)."""
+    found = []
+    spans = _code_spans(text) if "`" in text else []
+    k = 0
+    floor = 0
+    for m in _END_RE.finditer(text):
+        a, b = _marker_around(text, m.start(), m.end(), floor)
+        if a < 0:
+            continue
+        floor = b
+        while k < len(spans) and spans[k][1] <= a:
+            k += 1
+        if k < len(spans) and spans[k][0] < b:
+            continue  # inside inline code: content
+        lead = len(text[max(0, a - 3):a]) - len(text[max(0, a - 3):a].rstrip("*_~"))
+        if lead and text[a - lead:a] == text[b:b + lead][::-1]:
+            a, b = a - lead, b + lead
+        if a and b < len(text) and _WRAPS.get(text[a - 1]) == text[b]:
+            a, b = a - 1, b + 1
+        b = _AFTER_MARK_RE.match(text, b).end()  # type: ignore[union-attr]
+        if found and a < found[-1][1]:
+            continue
+        found.append((a, b))
+    return found
+
+
+def _marker_around(text: str, a: int, b: int, floor: int) -> tuple[int, int]:
+    """The span of the marker made of the END at text[a:b] and the dashes around it ((-1, -1):
+    none). Each run of dashes is walked at most twice (once from each END next to it): linear.
+    Dashes between two ENDs are shared (---END------END--- is two markers)."""
+    n = len(text)
+    while a > floor and text[a - 1] in " \t":
+        a -= 1
+    start = a
+    while start > floor and text[start - 1] == "-":
+        start -= 1
+    while b < n and text[b] in " \t":
+        b += 1
+    end = b
+    while end < n and text[end] == "-":
+        end += 1
+    if a - start < 3 or end - b < 3:
+        return -1, -1
+    after = end
+    while after < n and text[after] in " \t":
+        after += 1
+    if text[after:after + 3].upper() == "END" and end - b >= 6:
+        end = b + 3  # the rest leads the next marker
+    return start, end
+
+
+def _drop_cut_char(piece: str) -> str:
+    """The text before a marker without the replacement characters ending it (before closing
+    emphasis): the fragment ended inside a character."""
+    core = piece.rstrip("*_~ \t")
+    if core.endswith("\ufffd"):
+        piece = core.rstrip("\ufffd").rstrip(" \t") + piece[len(core):]
+    return piece.rstrip()
+
+
+def _split_markers(lines: list[str]) -> tuple[list[Block], list[str], list[int]]:
+    """Blocks of lines with every ---END--- marker on a line of its own.
+
+    A marker with text before or after it on its line (in a paragraph, list item, heading...)
+    is a fragment boundary like one alone on its line: the line is split there, the text before
+    ending one fragment and the text after beginning the next. A replacement character ending
+    the text before a marker is the cut-off half of a character: it goes. Code is content.
+    Returns (blocks, lines, origin): origin[i] is the input line that line i comes from.
+    """
+    blocks = parse_blocks(lines)
+    out: list[str] = []
+    origin: list[int] = []
+    texts = [b.text if b.kind not in ("code", "marker") else "" for b in blocks]
+    all_marks = [_inline_markers(t) if "-" in t else [] for t in texts]
+    changed, pos = False, 0
+    for bi, block in enumerate(blocks):
+        for i in range(pos, block.start):  # blank lines
+            out.append(lines[i])
+            origin.append(i)
+        pos = block.end
+        text, marks = texts[bi], all_marks[bi]
+        nxt = bi + 1 < len(blocks) and (blocks[bi + 1].kind == "marker" or bool(
+            all_marks[bi + 1]) and not texts[bi + 1][:all_marks[bi + 1][0][0]].strip())
+        before_marker = nxt
+        if not marks and not (text and before_marker and "\ufffd" in block.lines[-1]):
+            out.extend(block.lines)
+            origin.extend(range(block.start, block.end))
+            continue
+        changed = True
+        pieces: list[tuple[str | None, int]] = []   # (text, input line); None: a marker
+        line, prev = block.start, 0
+        for a, b in marks + [(len(text), len(text))]:
+            seg = text[prev:a]
+            last = a == len(text)
+            # the text before a marker ends at its last non-blank character, even a line above
+            for k, piece in enumerate((seg if last else seg.rstrip()).split("\n")):
+                pieces.append((piece, line + k))
+            line += seg.count("\n")
+            if not last:
+                pieces.append((None, line))
+            prev = b
+        after_marker = False
+        for j, (piece, ln) in enumerate(pieces):
+            if piece is None:
+                out.append("---END---")
+                origin.append(ln)
+                after_marker = True
+                continue
+            if after_marker:  # begins a block now: never indented code
+                piece = piece.lstrip()
+            ends_fragment = pieces[j + 1][0] is None if j + 1 < len(pieces) else before_marker
+            if ends_fragment:
+                piece = _drop_cut_char(piece)
+                if j + 1 < len(pieces) and _BARE_LEAD_RE.match(piece):
+                    continue  # only Markdown syntax before the marker ("- ", "### ", "**")
+            elif after_marker and not piece.strip():
+                continue  # nothing after the marker on its line
+            after_marker = False
+            out.append(piece)
+            origin.append(ln)
+        if bi + 1 < len(blocks) and blocks[bi + 1].start == block.end and marks:
+            out.append("")  # the block split here ended here: what follows it does not join it
+            origin.append(block.end - 1)
+    if not changed:
+        return blocks, lines, list(range(len(lines)))
+    return parse_blocks(out), out, origin
 
 
 @dataclass
@@ -425,7 +589,8 @@ def _segments(block: Block) -> list[tuple[int, int, str]]:
 class _Cleaner:
     def __init__(self, lines: list[str], first_line: int) -> None:
         self.off = first_line  # line number of the body's first line, for reports
-        self.blocks = parse_blocks(lines)
+        self.blocks, _, self.origin = _split_markers(lines)
+        self.shifted = len(self.origin) != len(lines) or self.origin[-1:] != [len(lines) - 1]
         self.report = Report(fragments=1 + sum(b.kind == "marker" for b in self.blocks))
         self.seen = _Seen()
         self.headings = _Headings()
@@ -447,8 +612,16 @@ class _Cleaner:
         """File line of a position in an emitted block's current text."""
         return out.block.start + out.text.count("\n", 0, offset) + self.off
 
+    def _at(self, n: int) -> int:
+        """The file line of internal line number n (lines split at inline markers count apart)."""
+        i = n - self.off
+        if not self.shifted or i < 0 or not self.origin:
+            return n
+        return self.origin[min(i, len(self.origin) - 1)] + self.off
+
     def _change(self, action: str, block: Block, detail: str) -> None:
-        self.report.changes.append(Change(action, block.start + self.off, block.end + self.off - 1, detail))
+        self.report.changes.append(Change(action, self._at(block.start + self.off),
+                                          self._at(block.end + self.off - 1), detail))
 
     def run(self) -> None:
         has_markers = self.has_markers
@@ -493,11 +666,12 @@ class _Cleaner:
             line = self._line_at(out, offset)
             first = self.seen.covered(tail, cut=True) if out.block.kind == "para" else None
             if first is not None:  # a cut-off restatement of an earlier sentence: a repeat
-                self._trim_tail(out, offset, Change("dropped", line, line, f"cut-off repeat of line {first}"))
+                at = self._at(line)
+                self._trim_tail(out, offset, Change("dropped", at, at, f"cut-off repeat of line {self._at(first)}"))
             else:  # kept as written: later repeats of it are repeats
                 self.seen.add(tail, line)
                 self.report.changes.append(Change(
-                    "unresolved-cut", line, line,
+                    "unresolved-cut", self._at(line), self._at(line),
                     "a sentence cut off at a ---END--- marker has no continuation; kept as written"))
         self.cut, self.waiting = None, False
 
@@ -508,7 +682,7 @@ class _Cleaner:
         here = out.block.start + self.off
         firsts = [self.seen.first_line.get(k) for _, _, k in _segments(Block("para", 0, 0, kept.split("\n")))]
         if kept and all(f is not None and f < here for f in firsts):  # what is left repeats earlier text
-            self._change("dropped", out.block, f"repeat of line {min(firsts)}")
+            self._change("dropped", out.block, f"repeat of line {self._at(min(firsts))}")
             kept = ""
         if kept:
             out.lines = kept.split("\n")
@@ -529,7 +703,7 @@ class _Cleaner:
         segs = _segments(block)
         first = self._all_covered(block, segs, at_cut=True)
         if first is not None:  # a repeat while the restart catches up with the cut
-            self._drop(block, f"repeat of line {first}")
+            self._drop(block, f"repeat of line {self._at(first)}")
             return True
         if out.block.kind == "heading" or block.kind == "table":
             return False
@@ -544,7 +718,7 @@ class _Cleaner:
                     for _, _, kk in rest:
                         self.seen.add(kk, block.start + self.off)
                     self._change("stitched", block,
-                                 f"completes the sentence cut off at line {cut_line}")
+                                 f"completes the sentence cut off at line {self._at(cut_line)}")
                     self.cut, self.waiting, self.last, self.prev_dropped = None, False, out, False
                     return True
                 break
@@ -552,16 +726,16 @@ class _Cleaner:
                 break
         if segs and tail.startswith(segs[-1][2]) and not _seg_complete(block, segs[-1]) and all(
                 self.seen.emitted(s[2]) for s in segs[:-1]):
-            self._drop(block, f"cut off again before the sentence at line {out.block.start + self.off} ends")
+            self._drop(block, f"cut off again before the sentence at line {self._at(out.block.start + self.off)} ends")
             return True
         return False
 
     def _heading_repeat(self, k: str, at_cut: bool) -> str | None:
         """Why heading k is a repeat: seen before, or cut short at a marker after one it begins."""
         if k in self.headings.line:
-            return f"repeated heading (first at line {self.headings.line[k]})"
+            return f"repeated heading (first at line {self._at(self.headings.line[k])})"
         if at_cut and (line := self.headings.longer(k)) is not None:
-            return f"cut-off repeat of the heading at line {line}"
+            return f"cut-off repeat of the heading at line {self._at(line)}"
         return None
 
     def _stitch_heading(self, block: Block, out: _Out, tail: str, at_cut: bool) -> bool:
@@ -574,11 +748,11 @@ class _Cleaner:
             self.headings.pop(tail)
             self.headings.set(k, out.block.start + self.off)
             out.lines, out.source_end = list(block.lines), block.end
-            self._change("stitched", block, f"completes the heading cut off at line {out.block.start + self.off}")
+            self._change("stitched", block, f"completes the heading cut off at line {self._at(out.block.start + self.off)}")
             self.cut, self.waiting, self.last, self.prev_dropped = None, False, out, False
             return True
         if out.block.kind == "heading" and tail.startswith(k):
-            self._drop(block, f"cut off again before the heading at line {out.block.start + self.off} ends")
+            self._drop(block, f"cut off again before the heading at line {self._at(out.block.start + self.off)} ends")
             return True
         return False
 
@@ -594,7 +768,7 @@ class _Cleaner:
             return
         a = spans[-1][0]
         line = self._line_at(target, a)
-        self._trim_tail(target, a, Change("trailing-cut", line, target.source_end + self.off - 1,
+        self._trim_tail(target, a, Change("trailing-cut", self._at(line), self._at(target.source_end + self.off - 1),
                                           f"final sentence has no ending and no continuation: {text[a:][:40]!r}"))
         self.cut, self.waiting = None, False
 
@@ -626,7 +800,7 @@ class _Cleaner:
         if kind == "code":
             k = block.text
             if k in self.code and self.prev_dropped:
-                self._drop(block, f"code block repeated with its section (first at line {self.code[k]})")
+                self._drop(block, f"code block repeated with its section (first at line {self._at(self.code[k])})")
             else:
                 self.code.setdefault(k, block.start + self.off)
                 self._emit(block)
@@ -637,7 +811,7 @@ class _Cleaner:
         segs = _segments(block)
         first = self._all_covered(block, segs, at_cut)
         if first is not None and self._may_drop():
-            self._drop(block, f"repeat of line {first}")
+            self._drop(block, f"repeat of line {self._at(first)}")
             return
         if kind in ("list", "table") and self._extend(block, segs):
             return
@@ -659,7 +833,7 @@ class _Cleaner:
             else:
                 keep.append((a, b, k))
         if removed and keep:
-            self._change("trimmed", block, f"removed {len(removed)} repeated sentence(s) (first at line {min(removed)})")
+            self._change("trimmed", block, f"removed {len(removed)} repeated sentence(s) (first at line {self._at(min(removed))})")
             self._emit(block, _join(text, keep).split("\n"))
         else:
             self._emit(block)
@@ -684,7 +858,7 @@ class _Cleaner:
             out.source_end = block.end
             for _, _, k in segs:
                 self.seen.add(k, block.start + self.off)
-            self._change("merged", block, f"{block.kind} continues the one at line {out.block.start + self.off}")
+            self._change("merged", block, f"{block.kind} continues the one at line {self._at(out.block.start + self.off)}")
             self.last, self.prev_dropped = out, False
             if self.cut and self.cut[0] is out:
                 self.cut, self.waiting = None, False
