@@ -135,10 +135,12 @@ class _Page(HTMLParser):
     def __init__(self):
         super().__init__()
         self.post = False
+        self.code = 0   # inside <code>: text an author quotes (a marker there is content)
         self.h1, self.body, self.og_image, self._in = [], [], [], []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        self.code += tag == "code"
         if tag == "article" and "tz-post" in (a.get("class") or ""):
             self.post = True
         if tag == "meta" and a.get("property") == "og:image" and a.get("content"):
@@ -149,18 +151,21 @@ class _Page(HTMLParser):
             self._in.append(tag)
 
     def handle_endtag(self, tag):
+        self.code -= tag == "code" and self.code > 0
         if self._in and tag == self._in[-1]:
             self._in.pop()
 
     def handle_data(self, data):
         if self._in and self._in[0] == "h1":
             self.h1.append(data)
-        elif self._in:
+        elif self._in and not self.code:
             self.body.append(data)
 
 
 def _norm_title(text: str) -> str:
-    text = unicodedata.normalize("NFKC", str(text)).strip().lstrip("#*").rstrip("*\ufffd")
+    # tsuzuri repairs titles: a cut-off end (a last character, a dangling ":" or "、") and an
+    # unclosed opening bracket go
+    text = unicodedata.normalize("NFKC", str(text)).strip().lstrip("#*「『").rstrip("*\ufffd:、,")
     return re.sub(r"\s+", "", text)
 
 
