@@ -171,8 +171,11 @@ def _norm_title(text: str) -> str:
 
 def _same_title(page: str, source: str) -> bool:
     a, b = _norm_title(page), _norm_title(source)
-    # tsuzuri repairs titles (a cut-off last character is dropped), so allow a two-character cut
-    return bool(a) and (a == b or (b.startswith(a) and len(b) - len(a) <= 2))
+    # tsuzuri repairs titles: a cut-off last character is dropped (up to two characters gone), and
+    # a title cut mid-word is completed from the body's first heading (the source is a prefix)
+    if not a:
+        return False
+    return a == b or (b.startswith(a) and len(b) - len(a) <= 2) or (a.startswith(b) and len(b) >= 8)
 
 
 def _site_file(site: Path, url: str) -> Path | None:
