@@ -404,3 +404,21 @@ def _as_written(data: dict, key: str, head: str, diags: Diagnostics, source: str
 def _key_line(text: str, key: str) -> int | None:
     m = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
     return text.count("\n", 0, m.start()) + 1 if m else None
+
+
+def entry_line(post: Post, value: str, key_line: int | None, after: int | None = None) -> int | None:
+    """The front-matter line holding one entry ``value`` of a list key (at or below the key's
+    line, below ``after``), else the key's line: diagnostics on redirect_from and related_articles
+    entries name their own line (the file is read again: such entries are few)."""
+    if key_line is None:
+        return None
+    try:
+        text = post.path.read_bytes().decode("utf-8", "replace")
+    except OSError:
+        return key_line
+    lines = text.splitlines()
+    end = max(post.body_line - 1, key_line)
+    for n in range(max(key_line, (after or 0) + 1), min(end, len(lines)) + 1):
+        if value.strip() in lines[n - 1]:
+            return n
+    return key_line

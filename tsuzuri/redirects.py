@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 from . import urls
 from .diagnostics import Diagnostics
-from .posts import Post
+from .posts import Post, entry_line
 
 MAX_PER_POST = 50   # old paths one post may claim (a pasted list of thousands is a mistake)
 
@@ -117,22 +117,6 @@ def plan(posts: list[Post], taken, own, diags: Diagnostics) -> list[Redirect]:
                 mine.add(dest)
                 done[dest] = Redirect(dest, post, line)
     return list(done.values())
-
-
-def entry_line(post: Post, path: str, key_line: int | None, after: int | None = None) -> int | None:
-    """The front-matter line holding ``path`` (at or below the key, below ``after``), else the key's line."""
-    if key_line is None:
-        return None
-    try:
-        text = post.path.read_bytes().decode("utf-8", "replace")
-    except OSError:
-        return key_line
-    lines = text.splitlines()
-    end = max(post.body_line - 1, key_line)
-    for n in range(max(key_line, (after or 0) + 1), min(end, len(lines)) + 1):
-        if path.strip() in lines[n - 1]:
-            return n
-    return key_line
 
 
 def page(redirect: Redirect, canonical: str) -> bytes:

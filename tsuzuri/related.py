@@ -20,7 +20,7 @@ import re
 from collections import defaultdict
 from urllib.parse import unquote
 
-from .posts import Post
+from .posts import Post, entry_line
 
 LIMIT = 5
 WINDOW = 100     # posts per feature considered, nearest in date
@@ -193,7 +193,7 @@ def chosen(posts: list[Post], index: Index, diags, *, complete: bool = True) -> 
         found: list[Post] = []
         for ref in refs:
             target, others = index.find(ref)
-            line = _line_of(post, ref, key_line) if target is None or others or target is post else None
+            line = entry_line(post, ref, key_line) if target is None or others or target is post else None
             if target is None:
                 if complete:
                     diags.warning(post.source, line, f"related_articles: no post {ref[:80]!r}; it is not shown",
@@ -221,8 +221,3 @@ def merge(chosen_posts: list[Post], computed: list[Post], limit: int = LIMIT) ->
     """The chosen posts in their order, then computed ones up to ``limit`` in all, each once."""
     rest = [p for p in computed if p not in chosen_posts]
     return chosen_posts + rest[: max(0, limit - len(chosen_posts))]
-
-
-def _line_of(post: Post, ref: str, key_line: int | None) -> int | None:
-    from .redirects import entry_line
-    return entry_line(post, ref, key_line)
