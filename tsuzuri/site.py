@@ -381,7 +381,7 @@ def _includes(root: Path | None, config: SiteConfig):
 
 def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None:
     """Liquid -> clean fragments -> title -> Markdown, recording every repair as a diagnostic."""
-    diags, offset = post.diagnostics, post.body_line - 1
+    diags = post.diagnostics
     body, issues = post.body, []
     if "{%" in body or "{{" in body:  # (config's Liquid settings are read only here: see cache.py)
         body, issues = liquid.render(post.body, baseurl=config.baseurl, site_url=config.url, resolve=resolve,
@@ -389,7 +389,7 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
                                                 **config.extra},
                                      page_vars=page_vars(post, config))
     for issue in issues:
-        line = offset + post.body.count("\n", 0, issue.offset) + 1
+        line = _line_at(post, issue.offset)
         diags.add(post.source, line, ERROR if issue.severity == "error" else WARNING, issue.message, issue.hint)
 
     cleaned, report = fragments.clean(body, post.body_line)
@@ -419,8 +419,7 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
     report_removed(post, rendered.removed)
     for problem in rendered.problems:  # published as plain text: the editor must fix the Markdown
         at = post.body.find(problem.snippet) if problem.snippet.strip() else -1
-        diags.warning(post.source, post.body_line + post.body.count("\n", 0, at) if at >= 0 else None,
-                      problem.message, problem.hint)
+        diags.warning(post.source, _line_at(post, at), problem.message, problem.hint)
     if not post.body.strip():  # a stub (`tsuzuri new` writes one): nothing was lost
         diags.note(post.source, post.body_line, "the post has no body yet; its page will be empty",
                    "write the body below the front matter")
@@ -433,6 +432,11 @@ def prepare(post: Post, config: SiteConfig, renderer: Renderer, resolve) -> None
     post.summary = own if own and not excerpts.is_template(own) else excerpts.summary("", post.html, config.excerpt_chars)
     diags.extend(publish.check(post))  # last_modified_at, image: used by feeds and share cards
     diags.extend(seo.check(post))      # description, robots, canonical_url, sitemap
+
+
+def _line_at(post: Post, offset: int) -> int | None:
+    """The file line of an offset in the post's body (None for -1: not found)."""
+    return post.body_line + post.body.count("\n", 0, offset) if offset >= 0 else None
 
 
 def page_vars(post: Post, config: SiteConfig) -> dict:
@@ -448,7 +452,7 @@ def report_ials(post: Post, issues: list) -> None:
     pos = 0
     for issue in issues:
         found = post.body.find(issue.text, pos)
-        line = post.body_line + post.body.count("\n", 0, found) if found >= 0 else None
+        line = _line_at(post, found)
         pos = found + 1 if found >= 0 else pos
         post.diagnostics.warning(post.source, line, issue.message,
                                  "put the {: …} line directly below the paragraph, heading or link it is for, "
@@ -459,7 +463,7 @@ def report_removed(post: Post, removed: list) -> None:
     """One diagnostic per kind of HTML the sanitiser removed, on the first source line showing it."""
     for r in removed:
         m = re.search(r.pattern, post.body, re.IGNORECASE)
-        line = post.body_line + post.body.count("\n", 0, m.start()) if m else None
+        line = _line_at(post, m.start() if m else -1)
         times = f" ({r.count} times)" if r.count > 1 else ""
         if r.unsafe:
             post.diagnostics.warning(post.source, line, f"removed unsafe HTML: {r.what}{times}",
