@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import charts
 from .entities import TYPE_LABELS, Entity, co_mentions
 from .posts import Post
 from .site import Site
@@ -80,7 +81,8 @@ def build(site: Site) -> list[PageSpec]:
     specs += term_pages(site.tags, "tags", "タグ", summaries, site.config.paginate)
     specs += entity_pages(site, summaries)
     specs.append(PageSpec("archive/index.html", "archive/index.md", "アーカイブ", "archive.html",
-                          {"kind": "archive", "heading": "アーカイブ", "years": archive(site.posts, summaries)}))
+                          {"kind": "archive", "heading": "アーカイブ", "years": archive(site.posts, summaries),
+                           "chart": archive_chart(site.posts)}))
     specs.append(PageSpec("search/index.html", "search/index.md", "検索", "search.html",
                           {"kind": "search", "heading": "記事を検索"}))
     return specs
@@ -109,7 +111,10 @@ def entity_pages(site: Site, summaries: dict) -> list[PageSpec]:
     for post in site.posts:  # newest first
         for eid in post.mentions:
             mentioned[eid].append(post)
-    together = co_mentions({p: p.mentions for p in site.posts})
+    # Every pair's count (the graph's edges between neighbours need more than each top 10).
+    together = co_mentions({p: p.mentions for p in site.posts}, limit=len(registry.entities))
+    pairs = {e: dict(row) for e, row in together.items()}
+    span = _month_span(site.posts)
     specs = []
     groups: dict[str, list[dict]] = defaultdict(list)
     for entity in sorted(registry.entities.values(), key=lambda e: e.id):
@@ -123,7 +128,9 @@ def entity_pages(site: Site, summaries: dict) -> list[PageSpec]:
             spec.template = "entity.html"
             spec.context.update(info)
             if spec.context["front"]:  # what changes with every post stays off the older pages
-                spec.context["related"] = [_entity_ref(registry.entities[e], n) for e, n in together.get(entity.id, [])]
+                spec.context["related"] = [_entity_ref(registry.entities[e], n)
+                                           for e, n in together.get(entity.id, [])[:10]]
+                spec.context["charts"] = entity_charts(entity, posts, together, pairs, registry, span)
             specs.append(spec)
     known = list(TYPE_LABELS)  # types in this order, unknown ones after them
     index = [{"type": t, "label": TYPE_LABELS.get(t, t), "count": sum(1 for e in es if e["count"]),
@@ -132,6 +139,51 @@ def entity_pages(site: Site, summaries: dict) -> list[PageSpec]:
     specs.append(PageSpec("entities/index.html", "entities/index.md", "企業・人物", "entities.html",
                           {"kind": "entities", "heading": "企業・人物・機関", "groups": index}))
     return specs
+
+
+GRAPH_NEIGHBOURS = 8
+
+
+def _month_span(posts: list[Post]) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The site's first and last (year, month): every timeline shares this axis."""
+    if not posts:
+        return None
+    months = [(p.date.year, p.date.month) for p in posts]
+    return min(months), max(months)
+
+
+def archive_chart(posts: list[Post]) -> str:
+    months = charts.per_month((p.date.year, p.date.month) for p in posts)
+    if not months:
+        return ""
+    return charts.timeline(months, ident="tz-archive-chart", title="月別の記事数", anchors=True,
+                           desc=f"{months[0].label}から{months[-1].label}までの{len(months)}か月、"
+                                f"毎月公開された記事の数（合計{len(posts)}件、最多は月{max(m.count for m in months)}件）。")
+
+
+def entity_charts(entity: Entity, posts: list[Post], together: dict, pairs: dict, registry, span) -> dict[str, str]:
+    """The entity page's pictures: posts per month that mention it (on the site's month axis)
+    and the entities most often mentioned with it, with their own co-mentions as thinner edges."""
+    if not posts or span is None:
+        return {}
+    months = charts.per_month(((p.date.year, p.date.month) for p in posts), *span)
+    peak = max(months, key=lambda m: (m.count, -m.year, -m.month))
+    out = {"timeline": charts.timeline(
+        months, ident="tz-entity-timeline", title=f"{entity.name}に言及した記事の数（月別）",
+        desc=f"{months[0].label}から{months[-1].label}まで、{entity.name}に言及した記事は合計{len(posts)}件。"
+             f"最も多いのは{peak.label}の{peak.count}件。")}
+    near = together.get(entity.id, [])[:GRAPH_NEIGHBOURS]
+    if near:
+        ids = [e for e, _ in near]
+        links = [(i, j, pairs[a].get(b, 0)) for i, a in enumerate(ids) for j, b in enumerate(ids[i + 1:], i + 1)]
+        nodes = [charts.Node(registry.entities[e].name, posixpath.relpath(registry.entities[e].url, entity.url) + "/", n)
+                 for e, n in near]
+        names = "、".join(f"{nb.label}（{nb.weight}件）" for nb in nodes)
+        out["graph"] = charts.cograph(
+            entity.name, nodes, [lk for lk in links if lk[2]], ident="tz-entity-graph",
+            title=f"{entity.name}と一緒に言及されることが多い企業・人物",
+            desc=f"同じ記事で{entity.name}と一緒に言及された回数の多い順: {names}。線の太さは共通の記事数。")
+    return out
 
 
 def paginate(items: list[dict], base: str, heading: str, per_page: int, src: str | None = None,
