@@ -25,10 +25,20 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def esc(text: str) -> str:
-    """Text and attribute values: escaped, and characters XML cannot hold shown as U+FFFD."""
+    """Text and attribute values: escaped, and characters XML cannot hold shown as U+FFFD (a
+    carriage return as a reference: an XML parser would read a raw one as a newline)."""
     text = _NOT_XML.sub("\ufffd", str(text))
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&#39;"))
+            .replace('"', "&quot;").replace("'", "&#39;").replace("\r", "&#13;"))
+
+
+def href(url: str) -> str:
+    """A link target, escaped; only relative URLs and http(s) (a caller's bug otherwise: the
+    pages give entity pages' relative URLs and the archive's anchors)."""
+    bare = re.sub(r"[\x00-\x20]", "", url)   # browsers ignore these inside a scheme
+    if re.match(r"[a-zA-Z][a-zA-Z0-9+.\-]*:", bare) and not re.match(r"https?:", bare, re.I):
+        raise ValueError(f"chart link {url!r}: only relative or http(s) URLs")
+    return esc(url)
 
 
 def _n(x: float) -> str:
@@ -103,9 +113,9 @@ def _step(top: int) -> int:
 
 def _table(caption: str, head: tuple[str, str], rows: Sequence[tuple[str, str | None, int]]) -> str:
     """The numbers behind a chart: a collapsed table (rows are label, href or None, count)."""
-    def cell(label: str, href: str | None) -> str:
-        return f'<a href="{esc(href)}">{esc(label)}</a>' if href else esc(label)
-    body = "".join(f"<tr><td>{cell(label, href)}</td><td>{count}</td></tr>" for label, href, count in rows)
+    def cell(label: str, url: str | None) -> str:
+        return f'<a href="{href(url)}">{esc(label)}</a>' if url else esc(label)
+    body = "".join(f"<tr><td>{cell(label, url)}</td><td>{count}</td></tr>" for label, url, count in rows)
     return (f'<details class="tz-chart-data"><summary>{esc(caption)}</summary>'
             f'<table><thead><tr><th scope="col">{esc(head[0])}</th><th scope="col">{esc(head[1])}</th></tr></thead>'
             f"<tbody>{body}</tbody></table></details>")
@@ -210,7 +220,7 @@ def cograph(center: str, neighbours: Sequence[Node], links: Iterable[tuple[int, 
                 f'{esc(shorten(nb.label, 9))}</text>')
         tip = f"<title>{esc(nb.label)}: {nb.weight}件</title>"
         if nb.href:
-            out.append(f'<a href="{esc(nb.href)}" tabindex="-1" aria-hidden="true">{tip}{node}</a>')
+            out.append(f'<a href="{href(nb.href)}" tabindex="-1" aria-hidden="true">{tip}{node}</a>')
         else:
             out.append(f"<g>{tip}{node}</g>")
     out.append(f'<circle class="tz-chart-center" cx="{_n(cx)}" cy="{_n(cy)}" r="12"/>'
