@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import charts
-from .entities import TYPE_LABELS, Entity, co_mentions
+from .entities import TYPE_LABELS, Entity, Registry, co_mentions
 from .posts import Post
 from .site import Site
 from .taxonomy import Term, term_key
@@ -156,18 +156,24 @@ def archive_chart(posts: list[Post]) -> str:
     months = charts.per_month((p.date.year, p.date.month) for p in posts)
     if not months:
         return ""
+    peak = _peak(months)
     return charts.timeline(months, ident="tz-archive-chart", title="月別の記事数", anchors=True,
-                           desc=f"{months[0].label}から{months[-1].label}までの{len(months)}か月、"
-                                f"毎月公開された記事の数（合計{len(posts)}件、最多は月{max(m.count for m in months)}件）。")
+                           desc=f"{months[0].label}から{months[-1].label}までに公開された記事は合計{len(posts)}件。"
+                                f"最も多いのは{peak.label}の{peak.count}件。")
 
 
-def entity_charts(entity: Entity, posts: list[Post], together: dict, pairs: dict, registry, span) -> dict[str, str]:
+def _peak(months: list[charts.Month]) -> charts.Month:
+    return max(months, key=lambda m: (m.count, -m.year, -m.month))  # the earliest of equal months
+
+
+def entity_charts(entity: Entity, posts: list[Post], together: dict, pairs: dict, registry: Registry,
+                  span: tuple[tuple[int, int], tuple[int, int]] | None) -> dict[str, str]:
     """The entity page's pictures: posts per month that mention it (on the site's month axis)
     and the entities most often mentioned with it, with their own co-mentions as thinner edges."""
     if not posts or span is None:
         return {}
     months = charts.per_month(((p.date.year, p.date.month) for p in posts), *span)
-    peak = max(months, key=lambda m: (m.count, -m.year, -m.month))
+    peak = _peak(months)
     out = {"timeline": charts.timeline(
         months, ident="tz-entity-timeline", title=f"{entity.name}に言及した記事の数（月別）",
         desc=f"{months[0].label}から{months[-1].label}まで、{entity.name}に言及した記事は合計{len(posts)}件。"
