@@ -145,7 +145,9 @@ GRAPH_NEIGHBOURS = 8
 
 
 def _month_span(posts: list[Post]) -> tuple[tuple[int, int], tuple[int, int]] | None:
-    """The site's first and last (year, month): every timeline shares this axis."""
+    """The site's first and last (year, month): every timeline shares this axis, so a reader sees
+    when an entity stopped being written about (the first post of a new month therefore
+    re-renders each entity's front page: once a month, a few dozen pages)."""
     if not posts:
         return None
     months = [(p.date.year, p.date.month) for p in posts]
