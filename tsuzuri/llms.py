@@ -54,21 +54,35 @@ def inbound(posts: Iterable[Post], redirects: Iterable = (), site_url: str = "")
     for r in redirects:  # an old path still reaches the post
         by_path.setdefault(_normal(r.dest), r.post.url)
     counts: Counter = Counter()
+    last, fresh = dict(_LINKS), {}
     for post in posts:
         here = urljoin(base, post.url)
-        targets = set()
-        for m in _HREF_RE.finditer(post.html):
-            href = html_lib.unescape(m.group(1) if m.group(1) is not None else m.group(2)).strip()
-            if not href or href.startswith("#"):
-                continue
-            url = urljoin(here, href)
-            if not url.startswith(base):
-                continue
-            target = by_path.get(_normal(urlsplit(url[len(base):]).path))
-            if target is not None and target != post.url:
-                targets.add(target)
-        counts.update(targets)
+        known = last.get(id(post.html))
+        if known is None or known[0] is not post.html or known[1] != here:
+            known = (post.html, here, _site_paths(post.html, here, base))
+        fresh[id(post.html)] = known
+        counts.update({t for t in map(by_path.get, known[2]) if t is not None and t != post.url})
+    _LINKS.clear()
+    _LINKS.update(fresh)
     return counts
+
+
+# mkdocs serve: each post's linked paths by id(HTML) -> (HTML, its address, paths) from the last
+# build: an unchanged post keeps its HTML object and is not scanned again.
+_LINKS: dict[int, tuple[str, str, frozenset[str]]] = {}
+
+
+def _site_paths(html: str, here: str, base: str) -> frozenset[str]:
+    """The site paths (as _normal gives them) the links of a post's HTML point to."""
+    out = set()
+    for m in _HREF_RE.finditer(html):
+        href = html_lib.unescape(m.group(1) if m.group(1) is not None else m.group(2)).strip()
+        if not href or href.startswith("#"):
+            continue
+        url = urljoin(here, href)
+        if url.startswith(base):
+            out.add(_normal(urlsplit(url[len(base):]).path))
+    return frozenset(out)
 
 
 def _normal(path: str) -> str:
@@ -188,8 +202,10 @@ _HTML_RE = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style|iframe|noscript|templat
 _BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _ATX_RE = re.compile(r"^([ ]{0,3})(#{1,6})(?=[ \t]|$)")
 _SETEXT_H1_RE = re.compile(r"^[ ]{0,3}=+[ \t]*$")
-_INLINE_LINK_RE = re.compile(r"(!?\[[^\]\n]*\]\(\s*)(<[^>\n]*>|[^\s()]+)")
-_REF_DEF_RE = re.compile(r"^([ ]{0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)", re.MULTILINE)
+_BLANKS = re.compile(r"\n{3,}")
+_UNMASK = re.compile("\x00(\\d+)\x00")
+_INLINE_LINK_RE = re.compile(r"(\[[^\]\n]*\]\(\s*)(<[^>\n]*>|[^\s()]+)")   # (an image's "!" stays before it)
+_REF_DEF_RE = re.compile(r"^([ ]{0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)")
 _MASK = "\x00{}\x00"
 
 
@@ -198,7 +214,10 @@ def markdown(content: str, base_url: str) -> str:
     removed, their text kept; comments and scripts removed whole), links absolute against
     ``base_url`` (the post's address), headings one level down. Fenced code and code spans
     stay exactly as written."""
-    lines = content.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = content.replace("\r\n", "\n").replace("\r", "\n")
+    if "```" not in text and "~~~" not in text:   # most posts: one stretch of prose
+        return _prose(text, base_url)
+    lines = text.split("\n")
     out: list[str] = []
     prose: list[str] = []
     fence = None
@@ -217,8 +236,12 @@ def markdown(content: str, base_url: str) -> str:
             continue
         prose.append(line)
     out.append(_prose("\n".join(prose), base_url))
-    text = "\n".join(x for x in out if x is not None)
-    return re.sub(r"\n{3,}", "\n\n", text)
+    return "\n".join(out)
+
+
+def _squeeze(text: str) -> str:
+    """At most one blank line in a row (removed markup leaves runs of them)."""
+    return _BLANKS.sub("\n\n", text) if "\n\n\n" in text else text
 
 
 def _prose(text: str, base_url: str) -> str:
@@ -231,15 +254,33 @@ def _prose(text: str, base_url: str) -> str:
         return _MASK.format(len(spans) - 1)
 
     text = text.replace("\x00", "")
-    text = _CODE_SPAN_RE.sub(mask, text)
-    text = _BR_RE.sub("\n", text)
-    text = _HTML_RE.sub("", text)
-    lines = [line for line in text.split("\n") if not (_IAL_LINE_RE.match(line) or _EXT_LINE_RE.match(line))]
-    text = _SPAN_IAL_RE.sub("", "\n".join(lines))
-    text = _INLINE_LINK_RE.sub(lambda m: m.group(1) + _absolute(m.group(2), base_url), text)
-    text = _REF_DEF_RE.sub(lambda m: m.group(1) + _absolute(m.group(2), base_url), text)
-    text = _demote("\n".join(line.rstrip() if not line.strip() else line for line in text.split("\n")))
-    return re.sub("\x00(\\d+)\x00", lambda m: spans[int(m.group(1))], text)
+    if "`" in text:
+        text = _CODE_SPAN_RE.sub(mask, text)
+    if "<" in text:
+        text = _HTML_RE.sub("", _BR_RE.sub("\n", text))
+    if "](" in text:
+        text = _INLINE_LINK_RE.sub(lambda m: m.group(1) + _absolute(m.group(2), base_url), text)
+    out: list[str] = []
+    for line in text.split("\n"):   # (one pass over the lines: multi-line regexes are slow here)
+        head = line.lstrip(" ")
+        if not head.strip():
+            out.append("")
+            continue
+        if "{:" in line:
+            if _IAL_LINE_RE.match(line) or _EXT_LINE_RE.match(line):
+                continue
+            line = _SPAN_IAL_RE.sub("", line)
+            head = line.lstrip(" ")
+        first = head[:1]
+        if first == "#":   # every heading one level down: the posts' titles are the only H1s
+            line = _ATX_RE.sub(lambda m: m.group(1) + "#" * min(len(m.group(2)) + 1, 6), line, count=1)
+        elif first == "=" and out and out[-1].strip() and _SETEXT_H1_RE.match(line):
+            line = line.replace("=", "-")        # a setext H1 -> a setext H2
+        elif first == "[" and "]:" in line:
+            line = _REF_DEF_RE.sub(lambda m: m.group(1) + _absolute(m.group(2), base_url), line, count=1)
+        out.append(line)
+    text = _squeeze("\n".join(out))
+    return _UNMASK.sub(lambda m: spans[int(m.group(1))], text) if spans else text
 
 
 def _absolute(dest: str, base_url: str) -> str:
@@ -251,24 +292,13 @@ def _absolute(dest: str, base_url: str) -> str:
     return f"<{url}>" if bracketed else url
 
 
-def _demote(text: str) -> str:
-    """Every heading one level down (ATX at most ######; a setext H1 becomes a setext H2), so
-    the only H1s of llms-full.txt are the posts' titles."""
-    lines = text.split("\n")
-    for i, line in enumerate(lines):
-        m = _ATX_RE.match(line)
-        if m:
-            lines[i] = m.group(1) + ("#" * min(len(m.group(2)) + 1, 6)) + line[m.end():]
-        elif i and _SETEXT_H1_RE.match(line) and lines[i - 1].strip():
-            lines[i] = line.replace("=", "-")
-    return "\n".join(lines)
-
-
 # ---------------------------------------------------------------- the files
 
-# mkdocs serve: a post's llms-full Markdown by (cleaned Markdown, its address) from the last
-# build: an unchanged post keeps its string objects, so the lookup hashes nothing again.
+# mkdocs serve: a post's llms-full Markdown by (cleaned Markdown, its address), and the last
+# llms-full.txt by what it was made of, from the last build: an unchanged post keeps its string
+# objects, so the lookups hash and compare little.
 _BODIES: dict[tuple[str, str], str] = {}
+_FULL: list = [None, b""]
 
 
 def files(posts: list[Post], categories: dict[str, Term], redirects: Iterable, identity: Identity,
@@ -282,14 +312,18 @@ def files(posts: list[Post], categories: dict[str, Term], redirects: Iterable, i
         links = inbound(posts, redirects, identity.url)
         out[settings.file] = index(shown, categories, identity, settings, links).encode("utf-8")
     if settings.full_file:
-        last, fresh = _BODIES, {}
-        bodies = {}
-        for post in shown:
-            key = (post.content, identity.absolute(post.url))
-            body = last.get(key)
-            fresh[key] = body = body if body is not None else markdown(*key)
-            bodies[post.url] = body
-        _BODIES.clear()
-        _BODIES.update(fresh)
-        out[settings.full_file] = full(shown, identity, bodies).encode("utf-8")
+        key = (identity, tuple((p.url, p.title, p.date, tuple(p.categories), tuple(p.tags), description_of(p),
+                                p.content) for p in shown))
+        if _FULL[0] != key:
+            last, fresh = dict(_BODIES), {}
+            bodies = {}
+            for post in shown:
+                at = (post.content, identity.absolute(post.url))
+                body = last.get(at)
+                fresh[at] = body = body if body is not None else markdown(*at)
+                bodies[post.url] = body
+            _BODIES.clear()
+            _BODIES.update(fresh)
+            _FULL[:] = [key, full(shown, identity, bodies).encode("utf-8")]
+        out[settings.full_file] = _FULL[1]
     return out
