@@ -5,6 +5,7 @@ The engine never imports MkDocs: the adapter (or the CLI) hands it a plain mappi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
@@ -13,6 +14,53 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 DEFAULT_PERMALINK = "/:year/:month/:day/:title/"
+
+
+@dataclass(frozen=True)
+class LlmsConfig:
+    """``extra.tsuzuri.llms``: the llms.txt files (tsuzuri/llms.py). On by default, so an
+    imported Jekyll site gets them without a setting."""
+    enabled: bool = True
+    file: str = "llms.txt"             # the index: summary, categories, newest and most-linked posts
+    full_file: str = "llms-full.txt"   # every listed post's cleaned Markdown; "" writes none
+    newest: int = 20
+    most_linked: int = 20
+
+    @classmethod
+    def from_value(cls, value: Any) -> "LlmsConfig":
+        if value is None or value is True:
+            return cls()
+        if value is False:
+            return cls(enabled=False)
+        if not isinstance(value, Mapping):
+            raise ValueError(f"llms must be true, false or a mapping, not {value!r}")
+        known = {f.name for f in fields(cls)}
+        if unknown := sorted(map(str, set(value) - known)):
+            raise ValueError(f"llms: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        out = cls(**{k: ("" if v is None else v) for k, v in value.items()})
+        if not isinstance(out.enabled, bool):
+            raise ValueError(f"llms.enabled must be true or false, not {out.enabled!r}")
+        for name in ("newest", "most_linked"):
+            n = getattr(out, name)
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                raise ValueError(f"llms.{name} must be a whole number of posts (0 or more), not {n!r}")
+        for name in ("file", "full_file"):
+            path = getattr(out, name)
+            # a file at the site's root: a folder or an odd name would land where pages live
+            if path is False:
+                object.__setattr__(out, name, "")
+            elif not isinstance(path, str) or (path and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.txt", path)):
+                raise ValueError(f"llms.{name} must be a file name at the site's root ending in .txt "
+                                 f"(or \"\" for none), not {path!r}")
+        if {out.file.lower(), out.full_file.lower()} & {"robots.txt"}:
+            raise ValueError("llms.file and llms.full_file cannot be robots.txt (the site writes it)")
+        if out.file and out.file == out.full_file:
+            raise ValueError(f"llms.file and llms.full_file are both {out.file!r}; give them different names")
+        return out
+
+    def outputs(self) -> tuple[str, ...]:
+        """The files a build writes (none when disabled)."""
+        return tuple(f for f in (self.file, self.full_file) if f) if self.enabled else ()
 
 
 @dataclass(frozen=True)
@@ -30,6 +78,7 @@ class SiteConfig:
     entities: str = "entities.yml"   # the entity registry, relative to the project root
     docs_dir: str = "docs"   # MkDocs' docs_dir: its files are the site's own (posts may not replace them)
     extensions: tuple[str, ...] = (".md", ".markdown", ".txt")
+    llms: LlmsConfig = field(default_factory=LlmsConfig)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -44,6 +93,7 @@ class SiteConfig:
         data = dict(data or {})
         known = {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in known and k != "extra"}
+        kwargs["llms"] = LlmsConfig.from_value(kwargs.get("llms"))
         if "extensions" in kwargs:
             kwargs["extensions"] = tuple(kwargs["extensions"])
         kwargs.setdefault("url", site_url or "")

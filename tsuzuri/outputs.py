@@ -1,4 +1,4 @@
-"""The files published beside the pages (feeds, sitemap, robots.txt) and each page's <head> data.
+"""The files published beside the pages (feeds, sitemap, robots.txt, llms.txt) and each page's <head> data.
 
 The adapter calls ``plan`` once per build, ``head`` for every page it renders and ``files``
 after the pages are written. Nothing here knows MkDocs.
@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any, Callable
 from urllib.parse import unquote
 
-from . import feeds, redirects, seo, sitemap
+from . import feeds, llms, redirects, seo, sitemap
 from .pages import PageSpec
 from .posts import Post
 from .publish import Identity, modified
@@ -90,7 +90,7 @@ def _entry_key(post: Post, full: bool) -> tuple:
 
 
 def files(p: Plan, docs_urls: list[str]) -> dict[str, bytes]:
-    """Every published file by its path in the site: feeds, sitemap.xml(.gz), robots.txt."""
+    """Every published file by its path in the site: feeds, sitemap.xml(.gz), robots.txt, llms.txt."""
     ident = p.identity
     out: dict[str, bytes] = {}
     content = lru_cache(maxsize=None)(lambda post: feeds.entry_html(post, ident))  # once per post, not per feed
@@ -106,6 +106,7 @@ def files(p: Plan, docs_urls: list[str]) -> dict[str, bytes]:
     out["sitemap.xml"] = xml
     out["sitemap.xml.gz"] = _remember("sitemap.xml.gz", (xml,), lambda: sitemap.gz(xml))
     out["robots.txt"] = sitemap.robots(ident).encode("utf-8")
+    out.update(llms.files(p.site.posts, p.site.categories, p.site.redirects, ident, p.site.config.llms))
     return out
 
 

@@ -34,7 +34,8 @@ from .render import Renderer, reading_minutes
 
 # What the site itself writes, which no post may replace. Folders: the engine's list, term,
 # entity, archive and search pages (pages.build), the theme's assets, the search bundle
-# (search.BUNDLE); files: the home page, 404, feeds, sitemap and robots.txt (outputs.files).
+# (search.BUNDLE); files: the home page, 404, feeds, sitemap and robots.txt (outputs.files), and
+# the llms.txt files, named in mkdocs.yml (config.llms.outputs).
 # Every file under docs/ is added from the folder itself (reserved_outputs). tests/test_paths.py
 # checks a real build's every file against this, so a new output cannot slip past it.
 OWN_FOLDERS = ("page/", "archive/", "categories/", "tags/", "entities/", "search/", "assets/", "pagefind/")
@@ -44,7 +45,7 @@ OWN_FILES = ("index.html", "404.html", "feed.xml", "sitemap.xml", "sitemap.xml.g
 def reserved_outputs(root: Path, config: SiteConfig) -> set[str]:
     """The files the site writes besides posts (below OWN_FOLDERS, only those folders): OWN_FILES
     and docs/'s files at their destinations (MkDocs': ``about.md`` -> ``about/index.html``)."""
-    out = set(OWN_FILES) | set(OWN_FOLDERS)
+    out = set(OWN_FILES) | set(OWN_FOLDERS) | set(config.llms.outputs())
     docs = root / config.docs_dir
     for path in sorted(docs.rglob("*")) if docs.is_dir() else ():
         if path.is_dir():
