@@ -45,6 +45,7 @@ KINDS = (
     ("front matter", re.compile(r"front matter|\bYAML\b|\bdate\b", re.I)),
 )
 _MARKER_RE = re.compile(r"-{3,}\s*END\b", re.I)   # only to label removed marker lines
+_CUT_AT_RE = re.compile(r"cut off at line (\d+)")
 _QUOTED_RE = re.compile(r"'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"")
 
 
@@ -128,18 +129,25 @@ def _greedy(a, b, ia, ea, jb, eb, positions, pairs) -> None:
 
 
 def rows(a: list[str], b: list[str], context: int = CONTEXT) -> list[Row]:
-    """Side-by-side rows: runs of removed and added lines next to each other pair up as changed
-    lines; unchanged runs longer than 2 * context fold to one row."""
+    """Side-by-side rows: in a run of removed and added lines, an added line pairs with a
+    removed one it shares its start or end with (a completed or trimmed sentence) as a changed
+    line; unchanged runs longer than 2 * context fold to one row."""
     out: list[Row] = []
     pending_l: list[int] = []
     pending_r: list[int] = []
 
     def flush():
-        for n in range(max(len(pending_l), len(pending_r))):
-            left = pending_l[n] if n < len(pending_l) else None
-            right = pending_r[n] if n < len(pending_r) else None
-            out.append(Row("changed" if left is not None and right is not None else
-                           "removed" if left is not None else "added", left, right))
+        k = 0
+        for j in pending_r:
+            match = next((m for m in range(k, min(len(pending_l), k + WINDOW)) if _similar(a[pending_l[m]], b[j])),
+                         None)
+            if match is None:
+                out.append(Row("added", None, j))
+                continue
+            out.extend(Row("removed", pending_l[m], None) for m in range(k, match))
+            out.append(Row("changed", pending_l[match], j))
+            k = match + 1
+        out.extend(Row("removed", i, None) for i in pending_l[k:])
         pending_l.clear()
         pending_r.clear()
 
@@ -153,6 +161,18 @@ def rows(a: list[str], b: list[str], context: int = CONTEXT) -> list[Row]:
             pending_r.append(j)
     flush()
     return _fold(out, context)
+
+
+WINDOW = 64  # removed lines an added line is compared with (bounds the cost of a long run)
+
+
+def _similar(old: str, new: str) -> bool:
+    """Whether new is old completed or trimmed: their common start and end make up all of the
+    shorter one (but for a character or two: a cut-off half character is replaced)."""
+    if not old.strip() or not new.strip():
+        return False
+    (p, _, s), _ = inline_diff(old, new)
+    return len(p + s) >= max(4, min(len(old), len(new)) - 2)
 
 
 def _fold(all_rows: list[Row], context: int) -> list[Row]:
@@ -356,10 +376,15 @@ def write(entries: list[Entry], totals: Counter, out: Path, title: str = "") -> 
     for n, e in enumerate(entries):
         side = rows(e.source_lines, e.cleaned_lines) if e.source_lines else []
         anchors = {e.body_line + r.left for r in side if r.left is not None and r.op != "fold"}
-        marks = {}
+        marks: dict[int, object] = {}
         for c in e.changes:  # each change covers its own block's lines
             for line in range(c.line, c.end_line + 1):
                 marks.setdefault(line, c)
+        for c in e.changes:  # the cut a stitch completes, named in its detail
+            cut = _CUT_AT_RE.search(c.detail) if c.action == "stitched" else None
+            if cut and int(cut.group(1)) not in marks:
+                marks[int(cut.group(1))] = fragments.Change("cut", int(cut.group(1)), int(cut.group(1)),
+                                                            f"the sentence cut off here is completed at line {c.line}")
         page = out / "p" / e.page
         page.write_text(macros.post(e=e, rows=side, anchors=anchors, marks=marks, **common,
                                     prev=entries[n - 1] if n else None,
