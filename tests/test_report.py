@@ -220,3 +220,12 @@ def test_inline_diff_splits_without_loss(old, new):
     (p, d, s), (p2, i, s2) = inline_diff(old, new)
     assert p + d + s == old and p2 + i + s2 == new and p == p2 and s == s2
 
+
+
+def test_a_trimmed_line_after_dropped_blocks_is_shown_beside_its_source():
+    """Blank lines between dropped blocks must not pull the trimmed line away from its source."""
+    a = ["前の段落。", "", "繰り返しの段落。", "", "残る文。繰り返しの文。", ""]
+    b = ["前の段落。", "", "残る文。", ""]
+    ops = [(r.op, r.left, r.right) for r in rows(a, b, context=9)]
+    assert ("changed", 4, 2) in ops and ("removed", 2, None) in ops
+    assert not any(op == "added" for op, *_ in ops)

@@ -115,6 +115,9 @@ def _longest_increasing(cands: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _greedy(a, b, ia, ea, jb, eb, positions, pairs) -> None:
+    """Between anchors: each line of b matches its next equal line of a; a line with none (a
+    completed or trimmed sentence) is put beside the next similar line of a within WINDOW, so
+    that the blank lines after it match the blank lines after its source."""
     i = ia
     for j in range(jb, eb):
         found = positions.get(b[j], ())
@@ -123,8 +126,12 @@ def _greedy(a, b, ia, ea, jb, eb, positions, pairs) -> None:
             pairs.extend((x, None) for x in range(i, found[k]))
             pairs.append((found[k], j))
             i = found[k] + 1
-        else:
-            pairs.append((None, j))
+            continue
+        near = next((x for x in range(i, min(ea, i + WINDOW)) if _similar(a[x], b[j])), None)
+        if near is not None:  # unmatched both: rows() pairs them as a changed line
+            pairs.extend((x, None) for x in range(i, near + 1))
+            i = near + 1
+        pairs.append((None, j))
     pairs.extend((x, None) for x in range(i, ea))
 
 
@@ -188,7 +195,7 @@ def _fold(all_rows: list[Row], context: int) -> list[Row]:
             end += 1
         head = context if n else 0                    # no context before the first change ...
         tail = context if end < len(all_rows) else 0  # ... nor after the last
-        if end - n > head + tail + 1:
+        if end - n - head - tail >= 4:  # (a fold hiding fewer lines saves nothing)
             out += all_rows[n:n + head]
             out.append(Row("fold", all_rows[n + head].left, all_rows[n + head].right, end - n - head - tail))
             out += all_rows[end - tail:end]
