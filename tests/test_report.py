@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -229,3 +230,21 @@ def test_a_trimmed_line_after_dropped_blocks_is_shown_beside_its_source():
     ops = [(r.op, r.left, r.right) for r in rows(a, b, context=9)]
     assert ("changed", 4, 2) in ops and ("removed", 2, None) in ops
     assert not any(op == "added" for op, *_ in ops)
+
+
+def test_hostile_corpus_every_diagnostic_in_the_report(tmp_path):
+    """The bad-post corpus: no traceback, and every finding `check` prints is in the report,
+    on its file's page (nothing is left out)."""
+    from test_bad_posts import write_project
+
+    (tmp_path / "project").mkdir()
+    project = write_project(tmp_path / "project")
+    check = tsuzuri(["check", "posts/"], project)
+    result = tsuzuri(["report", "--out", str(tmp_path / "report")], project)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    found = re.search(r"(\d+) errors, (\d+) warnings, (\d+) notes", check.stdout).groups()
+    assert f"{found[0]} errors, {found[1]} warnings, {found[2]} notes" in result.stdout
+    index = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
+    for line in check.stdout.splitlines()[:-1]:
+        file = re.match(r"(.+?)(?::\d+)?: (?:error|warning|note): ", line).group(1)
+        assert f'data-file="{escape(file)}"' in index, line
