@@ -249,7 +249,7 @@ def collect(sites) -> tuple[list[Entry], Counter]:
     by_file: dict[str, Entry] = {}
     for site in sites:
         for post in site.posts:
-            body = post.body.replace("\r\n", "\n").replace("\r", "\n")
+            body = post.body.replace("\r\n", "\n")  # lines as the cleaner counts them
             cleaned, report = fragments.clean(body, post.body_line)
             site_report = post.clean_report or report  # what the build did (after Liquid)
             e = Entry(post.source, post.title, post.url, post.date.strftime("%Y-%m-%d"),
