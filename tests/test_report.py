@@ -248,3 +248,13 @@ def test_hostile_corpus_every_diagnostic_in_the_report(tmp_path):
     for line in check.stdout.splitlines()[:-1]:
         file = re.match(r"(.+?)(?::\d+)?: (?:error|warning|note): ", line).group(1)
         assert f'data-file="{escape(file)}"' in index, line
+
+
+def test_kind_is_read_from_the_message_not_from_quoted_post_text():
+    from tsuzuri.diagnostics import NOTE, WARNING, Diagnostic
+    from tsuzuri.report import kind_of
+
+    assert kind_of(Diagnostic("p.md", 3, NOTE, "title 'Image と link の話�' repaired to 'Image と link の話'")) == "title"
+    assert kind_of(Diagnostic("p.md", 3, WARNING, "image '/a.png' does not exist; the post is shown without it")) == "image"
+    assert kind_of(Diagnostic("p.md", 9, WARNING, "link '/2025/01/01/x/' does not resolve to a page")) == "link"
+    assert kind_of(Diagnostic("p.md", 9, NOTE, "dropped line 9: repeat of line 3")) == "cleaner"
