@@ -1,4 +1,4 @@
-"""Command line: ``python -m tsuzuri check | clean | new | entities suggest | bench | import-jekyll``.
+"""Command line: ``python -m tsuzuri check | clean | new | entities suggest | bench | import-jekyll | report``.
 
 check PATH...   read, clean and render posts without building; print every diagnostic;
                 exit 1 on errors (and on warnings with --strict).
@@ -11,6 +11,9 @@ new TITLE       write posts/YYYY-MM-DD-<slug>.md with front matter (date: now, s
 bench           time builds and previews on synthetic posts (see bench.py).
 import-jekyll JEKYLL_DIR [--into PROJECT]
                 turn a Jekyll site into a tsuzuri project (see jekyll_import.py).
+report [PATH...] [--out DIR]
+                the editor's report: static HTML of what the cleaner did per post, beside the
+                source, and every diagnostic, with site totals (see report.py).
 """
 
 from __future__ import annotations
@@ -69,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
                    help="a tsuzuri project, or a new folder to create one in (default: .)")
     p.add_argument("--force", action="store_true", help="replace posts and assets that exist with other content")
 
+    p = sub.add_parser("report", help="write the editor's report (HTML, not part of the site)")
+    p.add_argument("paths", nargs="*", type=Path, help="post files or folders (default: the posts folder)")
+    p.add_argument("--out", type=Path, default=Path("report"), metavar="DIR", help="where to write it (report/)")
+
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -94,6 +101,8 @@ def _run(args) -> int:
     project = config_file.resolve().parent if config_file.is_file() else None
     if args.command == "check":
         return check(args.paths or [Path(config.posts_dir)], config, args.strict, args.quiet, project)
+    if args.command == "report":
+        return report(args.paths or [Path(config.posts_dir)], config, args.out, project)
     if args.command == "entities":
         return suggest_entities(args.paths or [Path(config.posts_dir)], config, args.min_count, args.limit, args.json,
                                 project)
@@ -152,6 +161,28 @@ def check(paths: list[Path], config: SiteConfig, strict: bool, quiet: bool, proj
     print(f"check: {posts} posts built; {diags.count(ERROR)} errors, {diags.count(WARNING)} warnings, "
           f"{diags.count(NOTE)} notes")
     return 1 if failed(diags, strict) else 0
+
+
+def report(paths: list[Path], config: SiteConfig, out: Path, project: Path | None = None) -> int:
+    from . import report as editor_report
+
+    sites = []
+    for site, missing in _load(paths, config, project):
+        if site is None:
+            print(f"{missing}: error: no such file or folder", file=sys.stderr)
+            return 1
+        sites.append(site)
+    entries, totals = editor_report.collect(sites)
+    try:
+        editor_report.write(entries, totals, out, config.title)
+    except OSError as exc:
+        print(f"{out}: error: cannot write the report: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(f"report: {totals['posts']} posts, {totals['posts changed']} changed by the cleaner "
+          f"({totals['dropped']} blocks dropped, {totals['stitched']} sentences stitched); "
+          f"{totals['error']} errors, {totals['warning']} warnings, {totals['note']} notes")
+    print(f"open {out / 'index.html'}")
+    return 0
 
 
 def new(args, config: SiteConfig) -> int:
