@@ -23,7 +23,7 @@ Kinds (issue 16), each chosen at random with the fixed seed:
   (``Llama 4 推論``). Expected: every result contains the name with that number and the word.
 
 Each query carries ``must``: regular expressions (over the folded text of a result's title and
-body) that a relevant result matches, all of them.
+body, see text_key) that a relevant result matches, all of them, and ``matching``: how many posts do.
 """
 
 from __future__ import annotations
@@ -256,6 +256,10 @@ def make(posts_dir: Path, entities: Path = ROOT / "entities.yml", seed: int = SE
                      ("mixed", lambda r, k: mixed(posts, r, k))):
         # one generator per kind, so a change in one kind's procedure leaves the others as they were
         out += fn(random.Random(f"{seed}:{kind}"), counts[kind])
+    for q in out:   # how many posts a perfect search finds (the share's denominator up to 10)
+        if "expect" not in q:
+            patterns = [re.compile(p) for p in q["must"]]
+            q["matching"] = sum(all(p.search(post["text"]) for p in patterns) for post in posts)
     return out
 
 
