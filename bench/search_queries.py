@@ -124,10 +124,16 @@ def entity_names(entities: Path) -> list[str]:
     return sorted((n for n in names if len(n) >= 2 and n.lower() not in GENERIC), key=lambda n: (-len(n), n))
 
 
+def _template_count(posts: list[dict]) -> int:
+    """More titles than this share a word: it is the titles' template, not a topic (1%)."""
+    return max(2, len(posts) // 100)
+
+
 def _entities_in(title: str, names: list[str], common_kata: set[str]) -> list[str]:
     """Names in a title: entities.yml's, Latin names, katakana words that are not common."""
     found = [n for n in names if n in title]
-    found += [w for w in LATIN.findall(title) if w.lower() not in GENERIC and len(w) >= 2 and not w.isdigit()]
+    found += [w for w in LATIN.findall(title) if w.lower() not in GENERIC and len(w) >= 2 and not w.isdigit()
+              and not any(w in n for n in found)]   # "Hai" of "Hon Hai" is no name of its own
     found += [w for w in KATA_RUN.findall(title) if w not in common_kata]
     return list(dict.fromkeys(found))
 
@@ -149,8 +155,7 @@ def _index(posts: list[dict]) -> tuple[collections.Counter, collections.Counter]
 def known_items(posts: list[dict], names: list[str], rng: random.Random, n: int) -> list[dict]:
     kata, title_words = _index(posts)
     common_kata = {w for w, c in kata.items() if c > len(posts) // 50}
-    # words many titles share are the titles' template ("徹底解説", "最新動向"), not a topic
-    template = {w for w, c in title_words.items() if c > len(posts) // 100}
+    template = {w for w, c in title_words.items() if c > _template_count(posts)}
     titles = [text_key(p["title"]) for p in posts]
     out, order = [], list(range(len(posts)))
     rng.shuffle(order)
@@ -176,7 +181,7 @@ def topics(posts: list[dict], rng: random.Random, n: int) -> list[dict]:
     tags = collections.Counter(t for p in posts for t in set(p["tags"]))
     first = sorted(t for t, c in tags.items() if c >= 5 and t.lower() not in GENERIC)
     _, title_words = _index(posts)
-    second = sorted(w for w, c in title_words.items() if 3 <= c <= len(posts) // 100)
+    second = sorted(w for w, c in title_words.items() if 3 <= c <= _template_count(posts))
     holds = functools.lru_cache(None)(lambda w: frozenset(i for i, p in enumerate(posts) if text_key(w) in p["text"]))
     rng.shuffle(first)
     out = []
@@ -229,7 +234,7 @@ def mixed(posts: list[dict], rng: random.Random, n: int) -> list[dict]:
                 where[(name, ver)].append(i)
     cands = sorted(k for k, c in df.items() if c >= 2 and not re.fullmatch(r"(19|20)\d\d", k[1]))  # a year is no version
     _, title_words = _index(posts)
-    template = {w for w, c in title_words.items() if c > len(posts) // 100}
+    template = {w for w, c in title_words.items() if c > _template_count(posts)}
     rng.shuffle(cands)
     out = []
     for name, ver in cands:
