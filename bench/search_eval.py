@@ -182,10 +182,10 @@ def run_query(browser, site: Site, query: dict, timeout_ms: int = 60000) -> dict
         status = page.locator(STATUS).inner_text()
         page.wait_for_timeout(100)   # let the marker request land
     finally:
-        served = site.until_mark()
+        served, marked = site.until_mark(), site.mark is not None
         context.close()
     total = re.search(r"(\d+)件", status)
-    out = {**query, "first_ms": round(first_ms), "state": done_state, "errors": errors,
+    out = {**query, "first_ms": round(first_ms), "state": done_state, "errors": errors, "marked": marked,
            "requests": len(served), "bytes": sum(r for _, r, _ in served), "bytes_gzip": sum(g for _, _, g in served),
            "results": int(total.group(1)) if total else len(hrefs), "top": hrefs[:TOP]}
     if "expect" in query:
@@ -256,6 +256,7 @@ def summary(results: list[dict]) -> dict:
         s[f"{name}: most bytes"] = worst["q"]
     s["page errors"] = sum(len(r["errors"]) for r in results)
     s["queries not done"] = sum(r["state"] != "done" for r in results)
+    s["bytes counted to the end (no marker)"] = sum(not r["marked"] for r in results)
     return s
 
 
@@ -291,8 +292,9 @@ def table(s: dict) -> str:
                     f"({kb(s[f'{g} bytes: median'])} / {kb(s[f'{g} bytes: max'])}) | ≤ 500 KB gzip |")
         rows.append(f"| requests until first results, {name}: median / max | "
                     f"{s[f'{g} requests: median']:.0f} / {s[f'{g} requests: max']:.0f} | |")
-    if s["page errors"] or s["queries not done"]:
-        rows.append(f"| page errors / queries that did not finish | {s['page errors']} / {s['queries not done']} | 0 / 0 |")
+    bad = (s["page errors"], s["queries not done"], s["bytes counted to the end (no marker)"])
+    if any(bad):
+        rows.append("| page errors / queries that did not finish / bytes counted to the end | %d / %d / %d | 0 / 0 / 0 |" % bad)
     return "\n".join(rows)
 
 
