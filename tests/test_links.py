@@ -136,6 +136,21 @@ def test_build_warns_so_strict_fails_and_passes_once_fixed(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+def test_same_slug_on_several_dates_is_sure_only_a_day_apart(tmp_path):
+    """A link dated in UTC lands a day before the post's Asia/Tokyo date: with the same slug on
+    other dates too, only the one a day apart is sure."""
+    posts = {"2025-01-20-beta-note.md": post("B1", "2025-01-20 08:00:00 +0900"),
+             "2025-03-20-beta-note.md": post("B2", "2025-03-20 08:00:00 +0900"),
+             "2025-04-01-c.md": post("C", "2025-04-01 10:00:00 +0900",
+                                     "[前日付](/2025/01/19/beta-note/) [遠い日付](/2025/02/10/beta-note/)")}
+    _, site = _site(tmp_path, posts)
+    findings = {f.url: f for f in links.check(site)}
+    assert findings["/2025/01/19/beta-note/"].fix == "/2025/01/20/beta-note/"
+    assert "a day apart" in findings["/2025/01/19/beta-note/"].message
+    assert findings["/2025/02/10/beta-note/"].fix is None
+    assert len(findings["/2025/02/10/beta-note/"].suggestions) == 2
+
+
 def test_base_path_and_own_domain(tmp_path):
     posts = {"2025-01-10-alpha-report.md": POSTS["2025-01-10-alpha-report.md"],
              "2025-02-01-b.md": post("B", "2025-02-01 10:00:00 +0900",

@@ -329,9 +329,8 @@ class Index:
             keys = {slug_key(posixpath.basename(post.url.rstrip("/")).removesuffix(".html")), slug_key(post.slug)}
             for key in keys - {""}:
                 self.by_slug.setdefault(key, []).append(post)
-            day = _DAY.search("/" + post.url)
-            if day:
-                self.by_day.setdefault("/".join(day.groups()), []).append(post)
+            if (day := _day_of(post)) is not None:
+                self.by_day.setdefault(day, []).append(post)
             for path in redirects.values(post)[0]:
                 dest, _ = redirects.destination(path)
                 if dest:
@@ -373,9 +372,13 @@ class Index:
         if not same and (numbered := re.fullmatch(r"(.+)-\d+", key)):
             same = self.by_slug.get(numbered.group(1), [])   # a collision's -2 that is gone
         if same:
-            on_day = [p for p in same if day and f"/{day}/" in "/" + p.url]
+            on_day = [p for p in same if day and _day_of(p) == day]
             if len(on_day) == 1:
-                return on_day, "the same slug", True
+                return on_day, "the same slug, spelled differently", True
+            if day and not on_day:  # a date taken in UTC instead of the site's timezone: a day apart
+                near = [p for p in same if _days_apart(_day_of(p), day) == 1]
+                if len(near) == 1:
+                    return near, "the same slug a day apart (a date in another timezone)", True
             return same, "the same slug on another date" if len(same) == 1 else "the same slug", len(same) == 1
         if day is None:
             return [], "", False
@@ -390,6 +393,19 @@ class Index:
         near = difflib.get_close_matches(key, list(keys.values()), n=3, cutoff=0.75)
         posts = [p for k in near for p in others if keys[p] == k]
         return posts[:3], "a similar slug on the same day", False
+
+
+def _day_of(post) -> str | None:
+    m = _DAY.search("/" + post.url)
+    return "/".join(m.groups()) if m else None
+
+
+def _days_apart(a: str | None, b: str) -> int | None:
+    import datetime as dt
+    try:
+        return abs((dt.date(*map(int, a.split("/"))) - dt.date(*map(int, b.split("/")))).days) if a else None
+    except ValueError:   # /2025/02/30/: no such day
+        return None
 
 
 def _redirect_dest(path: str) -> tuple[str | None, str]:
