@@ -71,7 +71,8 @@ _AUTOLINK = re.compile(r"<(?P<url>https?://[^\s<>]+)>", re.I)
 
 def code_mask(text: str) -> str:
     """``text`` with fenced code, code spans and HTML comments blanked (same length and lines)."""
-    spans = [m.span() for m in _FENCE.finditer(text)]
+    # (each step only where its marker occurs: most posts have no code at all)
+    spans = [m.span() for m in _FENCE.finditer(text)] if "```" in text or "~~~" in text else []
     at = 0
     while (start := text.find("<!--", at)) >= 0:
         end = text.find("-->", start + 4)
@@ -80,14 +81,14 @@ def code_mask(text: str) -> str:
         at = end
     spans = _merge(spans)
     # code spans: a run of N backticks up to the next run of exactly N in the same paragraph
-    runs = [m for m in _TICKS.finditer(text) if not _inside(spans, m.start())]
+    runs = [m for m in _TICKS.finditer(text) if not _inside(spans, m.start())] if "`" in text else []
     nxt: list[int | None] = [None] * len(runs)
     last: dict[int, int] = {}
     for i in range(len(runs) - 1, -1, -1):
         n = len(runs[i].group())
         nxt[i] = last.get(n)
         last[n] = i
-    breaks = [m.start() for m in _BLANK.finditer(text)]
+    breaks = [m.start() for m in _BLANK.finditer(text)] if runs else []
     i, code = 0, []
     while i < len(runs):
         j = nxt[i]
@@ -126,20 +127,20 @@ def scan(text: str) -> list[Link]:
     """Every link destination in Markdown ``text`` outside code, in order (images left out)."""
     masked = code_mask(text)
     found: list[Link] = []
-    openers = _openers(masked)
-    for m in _INLINE.finditer(masked):
+    openers = _openers(masked) if "![" in masked else {}
+    for m in _INLINE.finditer(masked) if "](" in masked else ():
         opener = openers.get(m.start())
         if opener is not None and masked[opener - 1:opener] == "!":
             continue   # an image: not a link to a page
         group = "angle" if m.group("angle") is not None else "bare"
         found.append(Link(m.start(group), m.end(group), text[m.start(group):m.end(group)], "inline"))
-    for m in _REFDEF.finditer(masked):
+    for m in _REFDEF.finditer(masked) if "]:" in masked else ():
         group = "angle" if m.group("angle") is not None else "bare"
         found.append(Link(m.start(group), m.end(group), text[m.start(group):m.end(group)], "reference"))
-    for m in _A_HREF.finditer(masked):
+    for m in _A_HREF.finditer(masked) if "<a" in masked or "<A" in masked else ():
         group = next(g for g in ("dq", "sq", "nq") if m.group(g) is not None)
         found.append(Link(m.start(group), m.end(group), text[m.start(group):m.end(group)], "html"))
-    for m in _AUTOLINK.finditer(masked):
+    for m in _AUTOLINK.finditer(masked) if "<" in masked else ():
         found.append(Link(m.start("url"), m.end("url"), text[m.start("url"):m.end("url")], "autolink"))
     found.sort(key=lambda link: link.start)
     return found
@@ -170,7 +171,8 @@ _AUTOLINK = re.compile(r"<(?P<url>https?://[^\s<>]+)>", re.I)
 
 def code_mask(text: str) -> str:
     """``text`` with fenced code, code spans and HTML comments blanked (same length and lines)."""
-    spans = [m.span() for m in _FENCE.finditer(text)]
+    # (each step only where its marker occurs: most posts have no code at all)
+    spans = [m.span() for m in _FENCE.finditer(text)] if "```" in text or "~~~" in text else []
     at = 0
     while (start := text.find("<!--", at)) >= 0:
         end = text.find("-->", start + 4)
@@ -179,14 +181,14 @@ def code_mask(text: str) -> str:
         at = end
     spans = _merge(spans)
     # code spans: a run of N backticks up to the next run of exactly N in the same paragraph
-    runs = [m for m in _TICKS.finditer(text) if not _inside(spans, m.start())]
+    runs = [m for m in _TICKS.finditer(text) if not _inside(spans, m.start())] if "`" in text else []
     nxt: list[int | None] = [None] * len(runs)
     last: dict[int, int] = {}
     for i in range(len(runs) - 1, -1, -1):
         n = len(runs[i].group())
         nxt[i] = last.get(n)
         last[n] = i
-    breaks = [m.start() for m in _BLANK.finditer(text)]
+    breaks = [m.start() for m in _BLANK.finditer(text)] if runs else []
     i, code = 0, []
     while i < len(runs):
         j = nxt[i]
@@ -225,20 +227,20 @@ def scan(text: str) -> list[Link]:
     """Every link destination in Markdown ``text`` outside code, in order (images left out)."""
     masked = code_mask(text)
     found: list[Link] = []
-    openers = _openers(masked)
-    for m in _INLINE.finditer(masked):
+    openers = _openers(masked) if "![" in masked else {}
+    for m in _INLINE.finditer(masked) if "](" in masked else ():
         opener = openers.get(m.start())
         if opener is not None and masked[opener - 1:opener] == "!":
             continue   # an image: not a link to a page
         group = "angle" if m.group("angle") is not None else "bare"
         found.append(Link(m.start(group), m.end(group), text[m.start(group):m.end(group)], "inline"))
-    for m in _REFDEF.finditer(masked):
+    for m in _REFDEF.finditer(masked) if "]:" in masked else ():
         group = "angle" if m.group("angle") is not None else "bare"
         found.append(Link(m.start(group), m.end(group), text[m.start(group):m.end(group)], "reference"))
-    for m in _A_HREF.finditer(masked):
+    for m in _A_HREF.finditer(masked) if "<a" in masked or "<A" in masked else ():
         group = next(g for g in ("dq", "sq", "nq") if m.group(g) is not None)
         found.append(Link(m.start(group), m.end(group), text[m.start(group):m.end(group)], "html"))
-    for m in _AUTOLINK.finditer(masked):
+    for m in _AUTOLINK.finditer(masked) if "<" in masked else ():
         found.append(Link(m.start("url"), m.end("url"), text[m.start("url"):m.end("url")], "autolink"))
     found.sort(key=lambda link: link.start)
     return found
