@@ -164,105 +164,6 @@ def _openers(text: str) -> dict[int, int]:
     return pairs
 
 
-_HREF = re.compile(r"<a\s[^<>]{0,500}?\bhref[ \t\n]*=[ \t\n]*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<nq>[^\s\"'<>`]+))",
-                     re.I)
-_AUTOLINK = re.compile(r"<(?P<url>https?://[^\s<>]+)>", re.I)
-
-
-def code_mask(text: str) -> str:
-    """``text`` with fenced code, code spans and HTML comments blanked (same length and lines)."""
-    # (each step only where its marker occurs: most posts have no code at all)
-    spans = [m.span() for m in _FENCE.finditer(text)] if "```" in text or "~~~" in text else []
-    at = 0
-    while (start := text.find("<!--", at)) >= 0:
-        end = text.find("-->", start + 4)
-        end = len(text) if end < 0 else end + 3
-        spans.append((start, end))
-        at = end
-    spans = _merge(spans)
-    # code spans: a run of N backticks up to the next run of exactly N in the same paragraph
-    runs = [m for m in _TICKS.finditer(text) if not _inside(spans, m.start())] if "`" in text else []
-    nxt: list[int | None] = [None] * len(runs)
-    last: dict[int, int] = {}
-    for i in range(len(runs) - 1, -1, -1):
-        n = len(runs[i].group())
-        nxt[i] = last.get(n)
-        last[n] = i
-    breaks = [m.start() for m in _BLANK.finditer(text)] if runs else []
-    i, code = 0, []
-    while i < len(runs):
-        j = nxt[i]
-        if j is not None and bisect.bisect(breaks, runs[i].start()) == bisect.bisect(breaks, runs[j].start()):
-            code.append((runs[i].start(), runs[j].end()))
-            i = j + 1
-        else:
-            i += 1
-    spans = _merge(spans + code)
-    if not spans:
-        return text
-    out, at = [], 0
-    for start, end in spans:
-        out += [text[at:start], re.sub(r"[^\n]", " ", text[start:end])]
-        at = end
-    out.append(text[at:])
-    return "".join(out)
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(spans):
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(e, out[-1][1]))
-        else:
-            out.append((s, e))
-    return out
-
-
-def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
-    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
-    return i >= 0 and spans[i][0] <= pos < spans[i][1]
-
-
-def scan(text: str) -> list[Link]:
-    """Every link destination in Markdown ``text`` outside code, in order (images left out)."""
-    masked = code_mask(text)
-    found: list[Link] = []
-    openers = _openers(masked) if "![" in masked else {}
-    for m in _INLINE.finditer(masked) if "](" in masked else ():
-        opener = openers.get(m.start())
-        if opener is not None and masked[opener - 1:opener] == "!":
-            continue   # an image: not a link to a page
-        group = "angle" if m.group("angle") is not None else "bare"
-        found.append(Link(m.start(group), m.end(group), text[m.start(group):m.end(group)], "inline"))
-    for m in _REFDEF.finditer(masked) if "]:" in masked else ():
-        group = "angle" if m.group("angle") is not None else "bare"
-        found.append(Link(m.start(group), m.end(group), text[m.start(group):m.end(group)], "reference"))
-    for m in _A_HREF.finditer(masked) if "<a" in masked or "<A" in masked else ():
-        group = next(g for g in ("dq", "sq", "nq") if m.group(g) is not None)
-        found.append(Link(m.start(group), m.end(group), text[m.start(group):m.end(group)], "html"))
-    for m in _AUTOLINK.finditer(masked) if "<" in masked else ():
-        found.append(Link(m.start("url"), m.end("url"), text[m.start("url"):m.end("url")], "autolink"))
-    found.sort(key=lambda link: link.start)
-    return found
-
-
-def _is_image(text: str, close: int) -> bool:
-    """Whether the ``]`` at ``close`` ends an image's alt text: its ``[`` follows a ``!``."""
-    depth, i, stop = 0, close - 1, max(0, close - 2000)
-    while i >= stop:
-        c = text[i]
-        if c == "]" and text[i - 1:i] != "\\":
-            depth += 1
-        elif c == "[" and text[i - 1:i] != "\\":
-            if depth == 0:
-                return text[i - 1:i] == "!"
-            depth -= 1
-        elif c == "\n" and text[i + 1:close].strip() == "" and text[i - 1:i] == "\n":
-            return False
-        i -= 1
-    return False
-
-
 _HREF = re.compile(r"<a\s[^>]*?\bhref=\"([^\"]*)\"[^>]*>", re.I)
 _ID = re.compile(r"\bid=\"([^\"]+)\"")
 
@@ -299,7 +200,6 @@ class Index:
         from . import redirects
         from .site import reserved_outputs
         config = site.config
-        self.site = site
         self.base = "/" + config.baseurl.strip("/") if config.baseurl.strip("/") else ""
         host = urlsplit(config.url).netloc.lower()
         self.hosts = {host, host.removeprefix("www."), "www." + host.removeprefix("www.")} if host else set()
@@ -550,7 +450,7 @@ def diagnostics(findings: list[Finding]) -> Diagnostics:
             hint = ("use an id the page has (a heading's id is its text, lower-cased, spaces as '-'; "
                     "or set one with {: #id}), or link to the page without the anchor")
         elif f.fix is not None:
-            hint = f"write {f.fix!r} (`python -m tsuzuri check --fix` does)"
+            hint = f"write {f.fix!r} (`python -m tsuzuri check posts/ --fix` does)"
         elif f.suggestions:
             hint = "link to one of those pages, or remove the link"
         elif f.link is None:
