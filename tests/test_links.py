@@ -151,6 +151,17 @@ def test_same_slug_on_several_dates_is_sure_only_a_day_apart(tmp_path):
     assert len(findings["/2025/02/10/beta-note/"].suggestions) == 2
 
 
+def test_a_link_made_by_liquid_is_checked_from_the_page(tmp_path):
+    posts = {"2025-01-10-alpha-report.md": POSTS["2025-01-10-alpha-report.md"],
+             "2025-02-01-l.md": post("L", "2025-02-01 10:00:00 +0900",
+                                     "[良い]({{ site.baseurl }}/2025/01/10/alpha-report/) "
+                                     "[悪い]({{ site.baseurl }}/2025/01/11/alpha-report/)")}
+    _, site = _site(tmp_path, posts)
+    [d] = _link_warnings(site)
+    assert d.file == "posts/2025-02-01-l.md" and d.line is None
+    assert "'/2025/01/11/alpha-report/'" in d.message and "Liquid" in d.hint
+
+
 def test_base_path_and_own_domain(tmp_path):
     posts = {"2025-01-10-alpha-report.md": POSTS["2025-01-10-alpha-report.md"],
              "2025-02-01-b.md": post("B", "2025-02-01 10:00:00 +0900",

@@ -280,7 +280,7 @@ class Index:
             if day and not on_day:  # a date taken in UTC instead of the site's timezone: a day apart
                 near = [p for p in same if _days_apart(_day_of(p), day) == 1]
                 if len(near) == 1:
-                    return near, "the same slug a day apart (a date in another timezone)", True
+                    return near, "the same slug a day apart: a date in another timezone", True
             return same, "the same slug on another date" if len(same) == 1 else "the same slug", len(same) == 1
         if day is None:
             return [], "", False
@@ -451,10 +451,10 @@ def diagnostics(findings: list[Finding]) -> Diagnostics:
                     "or set one with {: #id}), or link to the page without the anchor")
         elif f.fix is not None:
             hint = f"write {f.fix!r} (`python -m tsuzuri check posts/ --fix` does)"
-        elif f.suggestions:
-            hint = "link to one of those pages, or remove the link"
         elif f.link is None:
             hint = "the link is made by Liquid in the post: fix the tag or variable that makes it"
+        elif f.suggestions:
+            hint = "link to one of those pages, or remove the link"
         else:
             hint = "link to a page that exists (a post's URL, /tags/…, /assets/… under docs/), or remove the link"
         f.diagnostic = diags.warning(f.post.source, f.line, f.message, hint)
