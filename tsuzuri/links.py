@@ -13,7 +13,9 @@ static host serves it: ``/a/b/`` is ``a/b/index.html``, ``/a/b`` is ``a/b.html``
 ``a/b/``. The index of what exists is built once per build: posts, redirect_from pages, docs/
 files (assets included: a file that exists is fine), the site's own list pages and feeds.
 An anchor on a post (``#id``, on the same post or another) is checked against the ids its
-rendered HTML has (headings, footnotes, ``{: #id}``).
+rendered HTML has (headings, footnotes, ``{: #id}``): a missing one on the same page is a
+warning (the click does nothing), on another post a note (the reader still gets the page).
+Anchors into list pages and docs/ pages are not checked.
 
 A broken link is a warning on its line (``mkdocs build --strict`` and ``check --strict``
 fail), with the closest existing post URL when one is found: a redirect_from path of a post,
@@ -328,6 +330,7 @@ class Finding:
     suggestions: list = field(default_factory=list)   # posts
     fix: str | None = None      # the URL to write, when exactly one sure candidate
     anchor: bool = False        # the page exists; the #id on it does not
+    note: bool = False          # only a note: another page's anchor (the reader still lands on that page)
     diagnostic: Diagnostic | None = None
 
 
@@ -407,7 +410,7 @@ def _resolve(post, index: Index, url: str, link: Link | None) -> Finding | None:
             ids = index.anchors(served)
             if ids is not None and unquote(fragment) not in ids and fragment not in ids:
                 return Finding(post, link, url, line, f"link {_show(url)}: the page has no heading or anchor "
-                               f"#{unquote(fragment)}", anchor=True)
+                               f"#{unquote(fragment)}; the reader lands at its top", anchor=True, note=True)
         return None
     posts, why, sure = index.candidates(rel)
     finding = Finding(post, link, url, line, f"link {_show(url)} leads to no page of the site", posts)
@@ -457,7 +460,7 @@ def diagnostics(findings: list[Finding]) -> Diagnostics:
             hint = "link to one of those pages, or remove the link"
         else:
             hint = "link to a page that exists (a post's URL, /tags/…, /assets/… under docs/), or remove the link"
-        f.diagnostic = diags.warning(f.post.source, f.line, f.message, hint)
+        f.diagnostic = (diags.note if f.note else diags.warning)(f.post.source, f.line, f.message, hint)
     return diags
 
 
