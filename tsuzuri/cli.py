@@ -95,8 +95,10 @@ def _run(args) -> int:
         return new(args, config)
     config_file = Path(args.config)
     project = config_file.resolve().parent if config_file.is_file() else None
+    if args.command == "check" and args.fix:   # (its own line: the report command is wired beside check)
+        return check(args.paths or [Path(config.posts_dir)], config, args.strict, args.quiet, project, fix=True)
     if args.command == "check":
-        return check(args.paths or [Path(config.posts_dir)], config, args.strict, args.quiet, project, fix=args.fix)
+        return check(args.paths or [Path(config.posts_dir)], config, args.strict, args.quiet, project)
     if args.command == "entities":
         return suggest_entities(args.paths or [Path(config.posts_dir)], config, args.min_count, args.limit, args.json,
                                 project)
