@@ -143,6 +143,22 @@ def _load(paths: list[Path], config: SiteConfig, project: Path | None):
                    cache_dir=project_cache(project) if inside else None), None
 
 
+def _fix_links(site) -> set:
+    """check --fix: rewrite the sure ones among the site's broken links and print each change;
+    returns the warnings of the links fixed."""
+    from . import links
+
+    if not site.complete:
+        print(f"{site.config.posts_dir}: note: --fix checks links only when checking the whole posts folder")
+        return set()
+    findings = links.check(site)
+    links.diagnostics(findings)
+    changes, done = links.fix(findings)
+    for line in changes:
+        print(f"fixed {line}" if " -> " in line else line)
+    return {f.diagnostic for f in done}
+
+
 def check(paths: list[Path], config: SiteConfig, strict: bool, quiet: bool, project: Path | None = None,
           fix: bool = False) -> int:
     diags, posts, fixed = Diagnostics(), 0, 0
@@ -160,22 +176,6 @@ def check(paths: list[Path], config: SiteConfig, strict: bool, quiet: bool, proj
     print(f"check: {posts} posts built; {diags.count(ERROR)} errors, {diags.count(WARNING)} warnings, "
           f"{diags.count(NOTE)} notes" + (f"; {fixed} links fixed" if fix else ""))
     return 1 if failed(diags, strict) else 0
-
-
-def _fix_links(site) -> set:
-    """check --fix: rewrite the sure ones among the site's broken links and print each change;
-    returns the warnings of the links fixed."""
-    from . import links
-
-    if not site.complete:
-        print(f"{site.config.posts_dir}: note: --fix checks links only when checking the whole posts folder")
-        return set()
-    findings = links.check(site)
-    links.diagnostics(findings)
-    changes, done = links.fix(findings)
-    for line in changes:
-        print(f"fixed {line}" if " -> " in line else line)
-    return {f.diagnostic for f in done}
 
 
 def new(args, config: SiteConfig) -> int:
