@@ -262,9 +262,9 @@ def test_scanner_never_fails_and_links_point_into_the_text(text):
 
 def test_scanner_is_linear_on_hostile_shapes():
     for shape in ("[a](" * 20000, "<a " * 20000, "`" * 30001, "](" * 20000, "<!--" * 10000, "[" * 25000 + "](/x)"):
-        start = time.perf_counter()
+        start = time.process_time()   # CPU time: the machine is shared, wall time is not ours
         links.scan(shape)
-        assert time.perf_counter() - start < 2.0, shape[:8]
+        assert time.process_time() - start < 1.0, shape[:8]
 
 
 # -- the real blog (read by path, skipped when absent) ----------------------------------------------
