@@ -1,7 +1,8 @@
 """Command line: ``python -m tsuzuri check | clean | new | entities suggest | bench | import-jekyll | report``.
 
 check PATH...   read, clean and render posts without building; print every diagnostic;
-                exit 1 on errors (and on warnings with --strict).
+                exit 1 on errors (and on warnings with --strict). --fix rewrites broken
+                internal links that have one sure candidate (see links.py).
 entities suggest PATH...
                 proper nouns in posts that entities.yml does not know yet, with counts.
 clean PATH...   remove ---END--- fragments and repeats from posts' bodies (front matter is
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("paths", nargs="*", type=Path, help="post files or folders (default: the posts folder)")
     p.add_argument("--strict", action="store_true", help="fail on warnings too")
     p.add_argument("-q", "--quiet", action="store_true", help="hide notes (automatic repairs)")
+    p.add_argument("--fix", action="store_true",
+                   help="rewrite broken internal links that have exactly one sure candidate, in the post files")
 
     p = sub.add_parser("clean", help="remove ---END--- fragments and repeated content")
     p.add_argument("paths", nargs="+", type=Path, help="post files or folders")
@@ -99,6 +102,8 @@ def _run(args) -> int:
         return new(args, config)
     config_file = Path(args.config)
     project = config_file.resolve().parent if config_file.is_file() else None
+    if args.command == "check" and args.fix:   # (its own line: the report command is wired beside check)
+        return check(args.paths or [Path(config.posts_dir)], config, args.strict, args.quiet, project, fix=True)
     if args.command == "check":
         return check(args.paths or [Path(config.posts_dir)], config, args.strict, args.quiet, project)
     if args.command == "report":
@@ -147,19 +152,38 @@ def _load(paths: list[Path], config: SiteConfig, project: Path | None):
                    cache_dir=project_cache(project) if inside else None), None
 
 
-def check(paths: list[Path], config: SiteConfig, strict: bool, quiet: bool, project: Path | None = None) -> int:
-    diags, posts = Diagnostics(), 0
+def _fix_links(site) -> set:
+    """check --fix: rewrite the sure ones among the site's broken links and print each change;
+    returns the warnings of the links fixed."""
+    from . import links
+
+    if not site.complete:
+        print(f"{site.config.posts_dir}: note: --fix checks links only when checking the whole posts folder")
+        return set()
+    findings = links.check(site)
+    links.diagnostics(findings)
+    changes, done = links.fix(findings)
+    for line in changes:
+        print(f"fixed {line}" if " -> " in line else line)
+    return {f.diagnostic for f in done}
+
+
+def check(paths: list[Path], config: SiteConfig, strict: bool, quiet: bool, project: Path | None = None,
+          fix: bool = False) -> int:
+    diags, posts, fixed = Diagnostics(), 0, 0
     for site, missing in _load(paths, config, project):
         if site is None:
             diags.error(str(missing), None, "no such file or folder", "check the path (run check from the site folder)")
             continue
         posts += len(site.posts)
-        diags.extend(site.diagnostics)
+        done = _fix_links(site) if fix else set()   # the warnings of the links fixed are gone
+        fixed += len(done)
+        diags.extend(d for d in site.diagnostics if d not in done)
     for d in diags:
         if not (quiet and d.severity == NOTE):
             print(d.format())
     print(f"check: {posts} posts built; {diags.count(ERROR)} errors, {diags.count(WARNING)} warnings, "
-          f"{diags.count(NOTE)} notes")
+          f"{diags.count(NOTE)} notes" + (f"; {fixed} links fixed" if fix else ""))
     return 1 if failed(diags, strict) else 0
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from . import entities, excerpts, fragments, kramdown, liquid, publish, redirects, related, seo, taxonomy, titles, urls
+from . import entities, excerpts, fragments, kramdown, links, liquid, publish, redirects, related, seo, taxonomy, titles, urls
 from .config import SiteConfig
 from .cache import Memo, PostCache, engine_digest
 from .diagnostics import ERROR, WARNING, Diagnostic, Diagnostics
@@ -186,6 +186,8 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None, *,
     enrich(site)
     site.redirects = redirects.plan(site.posts, _Paths(p.dest_uri for p in placed), _Paths(reserved),
                                     site.diagnostics)
+    if site.complete:  # a link may lead to any post: only the whole site can say one is missing
+        site.diagnostics.extend(links.diagnostics(links.check(site)))
     return site
 
 
