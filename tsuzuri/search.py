@@ -231,9 +231,12 @@ def page_html(doc: SearchDoc) -> str:
     head += [meta("filter", "tag", t) for t in doc.tags]
     head += [meta("filter", "entity", n) for n in doc.entities]
     w = WEIGHTS
-    body = [f'<h1 data-pagefind-weight="{w["title"]}">{e(segment(doc.title))}</h1>']
+    title, headings = segment(doc.title), segment(" / ".join(doc.headings))
+    # The body's first word: a post found only through a tag or an alias shows its text from there.
+    head.append(meta("meta", "b", str(len(title.split()) + len(headings.split()))))
+    body = [f'<h1 data-pagefind-weight="{w["title"]}">{e(title)}</h1>']
     if doc.headings:
-        body.append(f'<h2 data-pagefind-weight="{w["headings"]}">{e(segment(" / ".join(doc.headings)))}</h2>')
+        body.append(f'<h2 data-pagefind-weight="{w["headings"]}">{e(headings)}</h2>')
     body.append(f'<div data-pagefind-weight="{w["body"]}">{e(segment(doc.text))}</div>')
     # Last, so that an excerpt of a post found only through them shows the post's own text.
     extra = [" / ".join(doc.tags), " / ".join(doc.entities + doc.aliases)]

@@ -124,10 +124,17 @@ function engine() {
     const pf = await import(new URL("pagefind.js", BUNDLE).href);
     const options = { baseUrl: ROOT.pathname, exactDiacritics: true, excerptLength: 60 };
     await pf.options(options);
+    // Pagefind takes the page's language (<html lang="ja">) as the query's and would cut a
+    // Japanese query into dictionary words (Intl.Segmenter), undoing the pairs of queries():
+    // it is created, synchronously inside init(), while the page says "und".
+    const html = document.documentElement, lang = html.getAttribute("lang");
+    html.setAttribute("lang", "und");
+    const ready = pf.init();
+    if (lang === null) html.removeAttribute("lang"); else html.setAttribute("lang", lang);
+    await ready;
     for (const shard of [...(cfg.shards || []), ...(cfg.delta ? [cfg.delta] : [])]) {
-      await pf.mergeIndex(new URL(shard, BUNDLE).pathname, options);
+      await pf.mergeIndex(new URL(shard, BUNDLE).pathname, { ...options, language: "und" });
     }
-    await pf.init();
     return { pf, stale: new Set(cfg.stale || []) };
   })();
   loading.catch(() => { loading = null; });
@@ -190,7 +197,18 @@ function hit(d, id) {
       el("span", { class: "tz-hit__meta" },
         meta.date ? el("time", {}, meta.date) : null,
         meta.category ? el("span", { class: "tz-hit__category" }, meta.category) : null),
-      el("span", { class: "tz-hit__excerpt", html: unspace(d.excerpt || "") })));
+      el("span", { class: "tz-hit__excerpt", html: excerpt(d) })));
+}
+
+/** The excerpt of a hit; for a post found only through a tag or an alias (words of weight 0,
+ * see WEIGHTS in search.py), the opening of its own text instead of Pagefind's pick. */
+function excerpt(d) {
+  const found = d.weighted_locations || [];
+  if (found.length && found.every((l) => l.weight === 0) && d.meta?.b !== undefined) {
+    const words = (d.content || "").split(/\s+/).filter(Boolean);
+    return unspace(words.slice(+d.meta.b, +d.meta.b + 60).join(" "));
+  }
+  return unspace(d.excerpt || "");
 }
 
 function searchUrl(q) {
