@@ -102,27 +102,33 @@ _HALF_KANA = re.compile("[\uff61-\uff9f]+")
 # ASCII punctuation). search.js maps them back for display.
 POINT, COMMA = "\ua4f8", "\ua4f9"
 _NUMBER_SEP = re.compile(r"(?<=[0-9])([.,])(?=[0-9])")
-# A run of Japanese word characters, with the letter or digit right before it (spaces between
-# allowed) when there is one: that letter pairs with the run's first character (AI人材 -> i人).
-_PAIRS = re.compile(f"(?:(?<=([^\\W_{_RUN}]))[ \\t]*)?([{_RUN}]+)")
+# A run of Japanese word characters. The letter or digit right before it (spaces between
+# allowed), when there is one, pairs with the run's first character (AI人材 -> i人); found by
+# looking back from the run, which is faster than a lookbehind tried at every character.
+_RUN_RE = re.compile(f"[{_RUN}]+")
+_RUN_ONE = re.compile(f"[{_RUN}]")
 
 
 def _pairs(m: re.Match) -> str:
-    before, run = m.group(1), m.group(2)
-    words = list(map(str.__add__, run, run[1:]))
-    words.append(run[-1])  # the last character alone: a one-character query finds it as a prefix
-    if before:
-        words.insert(0, before + run[0])
-    return " " + " ".join(words) + " "
+    run, text, i = m.group(), m.string, m.start() - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    pairs = " ".join(map(str.__add__, run, run[1:]))
+    # then the last character alone: a one-character query finds it as a prefix
+    out = f" {pairs} {run[-1]} " if pairs else f" {run} "
+    before = text[i] if i >= 0 else ""
+    if before.isalnum() and not _RUN_ONE.match(before):
+        out = f" {before}{run[0]}" + out
+    return out
 
 
 def segment(text: str) -> str:
     """The text as Pagefind should index it: widths folded, numbers whole, Japanese as pairs.
-    ~1 s per 4M characters."""
+    ~0.3 CPU-s per 1M characters."""
     if _HALF_KANA.search(text):  # rare: ｱｯﾌﾟﾙ -> アップル (voiced marks need composing)
         text = _HALF_KANA.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     text = _NUMBER_SEP.sub(lambda m: POINT if m.group(1) == "." else COMMA, text.translate(_TABLE))
-    return _PAIRS.sub(_pairs, text)
+    return _RUN_RE.sub(_pairs, text)
 
 
 def code_key() -> str:
