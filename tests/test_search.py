@@ -47,15 +47,35 @@ def test_js_uses_the_same_character_classes():
     assert runs == "".join(f"\\\\u{lo:04x}-\\\\u{hi:04x}" for lo, hi in search.RUN_RANGES)
 
 
+def test_staged_page_has_segmented_text_weights_and_original_metadata():
+    d = doc("2025/01/02/a/", "半導体の話。", title="ラピダスの挑戦", categories=("ニュース",), tags=("AI", "半導体"),
+            entities=("ラピダス",), aliases=("Rapidus",), headings=("背景",))
+    page = search.page_html(d)
+    assert '<meta data-pagefind-meta="title[content]" content="ラピダスの挑戦">' in page
+    assert '<meta data-pagefind-filter="category[content]" content="ニュース">' in page
+    assert '<meta data-pagefind-filter="tag[content]" content="半導体">' in page
+    assert '<meta data-pagefind-filter="entity[content]" content="ラピダス">' in page
+    assert '<meta data-pagefind-sort="date[content]" content="2025-01-02T09:00:00+09:00">' in page
+    assert f'content="{d.key}"' in page
+    assert '<h1 data-pagefind-weight="10"> ラピ ピダ ダス スの の挑 挑戦 戦 </h1>' in page
+    assert '<h2 data-pagefind-weight="3"> 背景 景 </h2>' in page
+    assert '<div data-pagefind-weight="0.05"> 半導 導体 体の の話 話  。 </div>' in page
+    assert '<meta data-pagefind-meta="b[content]" content="9">' in page   # the body's first word: 7 + 2
+    # Tags and aliases are indexed text of weight 0, after the body (never ranked, never the excerpt).
+    assert page.index("半導 導体 体の") < page.index('<p data-pagefind-weight="0">') < page.index("Rapidus")
+
+
 def test_docs_from_site_adds_every_alias_of_mentioned_entities():
     registry = Registry({"foxconn": Entity("foxconn", "鴻海精密工業", "company", ["鴻海", "鴻海精密工業", "Foxconn"]),
                          "tsmc": Entity("tsmc", "TSMC", "company", ["TSMC"])})
     post = SimpleNamespace(url="2025/01/02/a/", title="鴻海の話", date=dt.datetime(2025, 1, 2, 9, tzinfo=dt.timezone.utc),
-                           text="鴻海が動く。", categories=["ニュース"], tags=["AI"], mentions={"foxconn": 1, "gone": 2})
+                           text="鴻海が動く。", categories=["ニュース"], tags=["AI"], mentions={"foxconn": 1, "gone": 2},
+                           toc=[{"name": "背景 &amp; 目的", "children": [{"name": "詳細", "children": []}]}])
     site = SimpleNamespace(posts=[post], registry=registry)
     [d] = search.docs_from_site(site)
     assert d.entities == ("鴻海精密工業",) and d.aliases == ("鴻海", "Foxconn")
     assert d.date == "2025年1月2日" and d.categories == ("ニュース",)
+    assert d.headings == ("背景 & 目的", "詳細")   # toc names are escaped text
     # A site without a registry (or posts without mentions) still indexes.
     [plain] = search.docs_from_site(SimpleNamespace(posts=[SimpleNamespace(**{**vars(post), "mentions": {}})]))
     assert plain.entities == () and plain.aliases == ()
