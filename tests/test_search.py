@@ -14,6 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from tsuzuri import search
 from tsuzuri.entities import Entity, Registry
@@ -26,25 +27,29 @@ def doc(url: str, text: str, **kw) -> search.SearchDoc:
                             date_iso=kw.pop("date_iso", "2025-01-02T09:00:00+09:00"), text=text, **kw)
 
 
-def test_segment_splits_every_cjk_character_and_folds_width():
+def test_segment_pairs_japanese_keeps_numbers_whole_and_folds_width():
     words = lambda t: search.segment(t).split()  # noqa: E731
-    assert words("AI基盤モデル") == ["AI", "基", "盤", "モ", "デ", "ル"]
-    assert words("約1兆円、ＡＩ") == ["約", "1", "兆", "円", "、", "AI"]
-    assert words("ｱｯﾌﾟﾙ") == ["ア", "ッ", "プ", "ル"]  # half-width kana composed like NFKC
-    assert words("Hon Hai　精密") == ["Hon", "Hai", "精", "密"]  # ideographic space
+    assert words("AI基盤モデル") == ["AI", "I基", "基盤", "盤モ", "モデ", "デル", "ル"]
+    assert words("約1兆円、ＡＩ") == ["約", "1", "1兆", "兆円", "円", "、", "AI"]
+    assert words("ｱｯﾌﾟﾙ") == ["アッ", "ップ", "プル", "ル"]  # half-width kana composed like NFKC
+    assert words("Hon Hai　精密") == ["Hon", "Hai", "i精", "精密", "密"]  # ideographic space
+    assert words("2.5兆円と25兆円、1,000億") == ["2\ua4f8" "5", "5兆", "兆円", "円と", "と", "25", "5兆", "兆円", "円", "、",
+                                             "1\ua4f9" "000", "0億", "億"]
+    assert words("データ・センター") == ["デー", "ータ", "タ", "・", "セン", "ンタ", "ター", "ー"]
     assert search.segment("Rapidus") == "Rapidus"
 
 
 def test_js_uses_the_same_character_classes():
     js = (ROOT / "docs/assets/search.js").read_text(encoding="utf-8")
     ranges = re.search(r'const CJK = "([^"]+)"', js).group(1)
-    expected = "".join(f"\\\\u{lo:04x}-\\\\u{hi:04x}" for lo, hi in search.CJK_RANGES)
-    assert ranges == expected
+    assert ranges == "".join(f"\\\\u{lo:04x}-\\\\u{hi:04x}" for lo, hi in search.CJK_RANGES)
+    runs = re.search(r'const RUN = "([^"]+)"', js).group(1)
+    assert runs == "".join(f"\\\\u{lo:04x}-\\\\u{hi:04x}" for lo, hi in search.RUN_RANGES)
 
 
-def test_staged_page_has_segmented_text_and_original_metadata():
+def test_staged_page_has_segmented_text_weights_and_original_metadata():
     d = doc("2025/01/02/a/", "半導体の話。", title="ラピダスの挑戦", categories=("ニュース",), tags=("AI", "半導体"),
-            entities=("ラピダス",), aliases=("Rapidus",))
+            entities=("ラピダス",), aliases=("Rapidus",), headings=("背景",))
     page = search.page_html(d)
     assert '<meta data-pagefind-meta="title[content]" content="ラピダスの挑戦">' in page
     assert '<meta data-pagefind-filter="category[content]" content="ニュース">' in page
@@ -52,20 +57,25 @@ def test_staged_page_has_segmented_text_and_original_metadata():
     assert '<meta data-pagefind-filter="entity[content]" content="ラピダス">' in page
     assert '<meta data-pagefind-sort="date[content]" content="2025-01-02T09:00:00+09:00">' in page
     assert f'content="{d.key}"' in page
-    assert "<h1> ラ ピ ダ ス の 挑 戦 </h1>" in page
-    assert "<div> 半 導 体 の 話 。 </div>" in page
-    assert "Rapidus" in page.split("data-pagefind-body", 1)[1]  # the alias is indexed text
+    assert '<h1 data-pagefind-weight="10"> ラピ ピダ ダス スの の挑 挑戦 戦 </h1>' in page
+    assert '<h2 data-pagefind-weight="3"> 背景 景 </h2>' in page
+    assert '<div data-pagefind-weight="0.05"> 半導 導体 体の の話 話  。 </div>' in page
+    assert '<meta data-pagefind-meta="b[content]" content="9">' in page   # the body's first word: 7 + 2
+    # Tags and aliases are indexed text of weight 0, after the body (never ranked, never the excerpt).
+    assert page.index("半導 導体 体の") < page.index('<p data-pagefind-weight="0">') < page.index("Rapidus")
 
 
 def test_docs_from_site_adds_every_alias_of_mentioned_entities():
     registry = Registry({"foxconn": Entity("foxconn", "鴻海精密工業", "company", ["鴻海", "鴻海精密工業", "Foxconn"]),
                          "tsmc": Entity("tsmc", "TSMC", "company", ["TSMC"])})
     post = SimpleNamespace(url="2025/01/02/a/", title="鴻海の話", date=dt.datetime(2025, 1, 2, 9, tzinfo=dt.timezone.utc),
-                           text="鴻海が動く。", categories=["ニュース"], tags=["AI"], mentions={"foxconn": 1, "gone": 2})
+                           text="鴻海が動く。", categories=["ニュース"], tags=["AI"], mentions={"foxconn": 1, "gone": 2},
+                           toc=[{"name": "背景 &amp; 目的", "children": [{"name": "詳細", "children": []}]}])
     site = SimpleNamespace(posts=[post], registry=registry)
     [d] = search.docs_from_site(site)
     assert d.entities == ("鴻海精密工業",) and d.aliases == ("鴻海", "Foxconn")
     assert d.date == "2025年1月2日" and d.categories == ("ニュース",)
+    assert d.headings == ("背景 & 目的", "詳細")   # toc names are escaped text
     # A site without a registry (or posts without mentions) still indexes.
     [plain] = search.docs_from_site(SimpleNamespace(posts=[SimpleNamespace(**{**vars(post), "mentions": {}})]))
     assert plain.entities == () and plain.aliases == ()
@@ -264,3 +274,85 @@ def test_staging_survives_a_cache_emptied_between_builds(tmp_path):
     shutil.rmtree(cache / "pages")
     again = search.build_index(edited, tmp_path / "other", cache)
     assert (again.mode, again.indexed) == ("delta", 1) and pages(tmp_path / "other" / "delta") == 1
+
+
+# -- the index's words and the browser's query words agree (docs/assets/search.js under node) --
+
+NODE = shutil.which("node")
+_JS_SERVER = """
+globalThis.document = { querySelectorAll: () => [] };
+const m = await import(process.argv[1]);
+const rl = (await import("node:readline")).createInterface({ input: process.stdin });
+for await (const line of rl) console.log(JSON.stringify(m.queries(JSON.parse(line))));
+"""
+
+
+@pytest.fixture(scope="module")
+def js_queries():
+    if NODE is None:
+        pytest.skip("node is not installed")
+    proc = subprocess.Popen([NODE, "--input-type=module", "-e", _JS_SERVER, (ROOT / "docs/assets/search.js").as_uri()],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8")
+
+    def ask(text: str):
+        proc.stdin.write(json.dumps(text) + "\n")
+        proc.stdin.flush()
+        return json.loads(proc.stdout.readline())
+    yield ask
+    proc.stdin.close()
+    proc.wait(timeout=10)
+
+
+def pagefind_words(segmented: str) -> list[str]:
+    """What Pagefind makes of segmented text: one position per whitespace-separated word,
+    lowercased, only its letters and digits (punctuation keeps its position, empty)."""
+    return ["".join(c for c in w.lower() if c.isalnum()) for w in segmented.split()]
+
+
+def phrase_at(words: list[str], phrase: list[str]) -> list[int]:
+    return [i for i in range(len(words) - len(phrase) + 1) if words[i:i + len(phrase)] == phrase]
+
+
+TEXT = st.text(alphabet="データセンター電力半導体輸出規制のはがAIxy0123456789.,、 \u3000", max_size=40)
+LATIN = re.compile(r"[A-Za-z0-9.,]")
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXT, data=st.data())
+def test_query_matches_exactly_where_its_characters_stand(js_queries, text, data):
+    """Any stretch of a text (no space or 、 in it, not cutting a Latin word or number) is found
+    in the text's index words: as a phrase when it has several words, else as a prefix (a lone
+    number exactly). And a phrase is only found where the stretch stands: 2.5 never in 25."""
+    folded = text.replace("\u3000", " ")
+    cuts = [i for i in range(len(folded) + 1)
+            if not (0 < i < len(folded) and LATIN.match(folded[i - 1]) and LATIN.match(folded[i]))]
+    i = data.draw(st.sampled_from(cuts))
+    j = data.draw(st.sampled_from([c for c in cuts if c > i] or [i]))
+    query = folded[i:j]
+    if not query or re.search(r"[\s、]", query) or query[0] in ".," or query[-1] in ".,":
+        return
+    q = js_queries(query)
+    if q is None:
+        return
+    words = pagefind_words(search.segment(text))
+    for match in q["match"]:
+        if match.startswith('"'):
+            phrase = pagefind_words(match.strip('"'))
+            assert phrase_at(words, phrase), (text, query, match, words)
+        else:
+            word = "".join(pagefind_words(match))   # Pagefind drops the query's punctuation too
+            assert any(w.startswith(word) for w in words), (text, query, match, words)
+    if len(q["match"]) == 1 and q["match"][0].startswith('"'):  # precision: only where the query stands
+        phrase = pagefind_words(q["match"][0].strip('"'))
+        squeezed, wanted = re.sub(r"\s", "", folded).lower(), re.sub(r"\s", "", query).lower()
+        for start in phrase_at(words, phrase):
+            assert wanted in squeezed, (text, query, phrase)
+
+
+def test_numbers_and_pairs_are_exact(js_queries):
+    words = pagefind_words(search.segment("予算は25兆円、Llama 40で推論"))
+    for query in ("2.5兆円", "5兆円"):
+        phrase = pagefind_words(js_queries(query)["match"][0].strip('"'))
+        assert not phrase_at(words, phrase), query
+    assert js_queries("Llama 4 推論")["match"] == ["Llama", '"4"', "推論"]   # a lone number is exact
+    assert pagefind_words(js_queries("2.5兆円")["match"][0].strip('"')) == ["2\ua4f85", "5兆", "兆円"]

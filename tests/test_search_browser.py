@@ -178,3 +178,62 @@ def test_only_articles_are_indexed(page, site_url):
         entry = json.loads(page.evaluate(f"fetch('/pagefind/{bundle}pagefind-entry.json').then(r => r.text())"))
         counts += [lang["page_count"] for lang in entry["languages"].values()]
     assert counts == [2, 2, 1]  # the seed build indexes shards of two posts (conftest.py)
+
+
+# -- ranking, exact numbers and excerpts on a small generated site -----------------------------
+
+FILLER = "市場の動向を詳しく見ていきます。" * 40
+
+
+def _ranking_posts() -> dict[str, str]:
+    from test_build import post
+    return {
+        # 歯科: in one title; said 18 times by another post; only a tag of a third.
+        "2025-01-01-dental.md": post("歯科医院の経営とAI", "2025-01-01 09:00:00 +0900", FILLER + "歯科の話。"),
+        "2025-01-02-mentions.md": post("医療の現場", "2025-01-02 09:00:00 +0900", FILLER + "歯科の話題。" * 18),
+        "2025-01-03-tagged.md": post("別の話題", "2025-01-03 09:00:00 +0900", FILLER, tags=["歯科"]),
+        # 2.5兆円 and 25兆円; Llama 4 and Llama 40.
+        "2025-01-04-small.md": post("政府の予算", "2025-01-04 09:00:00 +0900", FILLER + "総額は2.5兆円に上る。"),
+        "2025-01-05-large.md": post("別の予算", "2025-01-05 09:00:00 +0900", FILLER + "総額は25兆円に上る。" * 3),
+        "2025-01-06-llama4.md": post("モデルの比較", "2025-01-06 09:00:00 +0900", FILLER + "Llama 4の推論は速い。"),
+        "2025-01-07-llama40.md": post("架空のモデル", "2025-01-07 09:00:00 +0900", FILLER + "Llama 40の推論は速い。" * 3),
+    }
+
+
+@pytest.fixture(scope="module")
+def ranking_url(tmp_path_factory):
+    from test_build import make_project, mkdocs
+    project = make_project(tmp_path_factory.mktemp("ranking"), _ranking_posts())
+    result = mkdocs(["build", "--strict"], project)
+    assert result.returncode == 0, result.stderr
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(_Quiet, directory=str(project / "site")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def results_page(page, url: str, q: str) -> list[tuple[str, str]]:
+    """(href, excerpt HTML) of the /search/?q= page's results, in order."""
+    page.goto(f"{url}/search/?q={q}")
+    page.wait_for_function("document.querySelector('[data-tz-search-page]').dataset.state === 'done'")
+    return page.locator(".tz-search-page__results .tz-hit").evaluate_all(
+        "els => els.map(e => [e.querySelector('a').getAttribute('href'), e.querySelector('.tz-hit__excerpt').innerHTML])")
+
+
+def test_title_outranks_body_outranks_tag(page, ranking_url):
+    hrefs = [h for h, _ in results_page(page, ranking_url, "歯科")]
+    assert hrefs == ["/2025/01/01/dental/", "/2025/01/02/mentions/", "/2025/01/03/tagged/"]
+
+
+def test_numbers_match_whole(page, ranking_url):
+    assert [h for h, _ in results_page(page, ranking_url, "2.5兆円")] == ["/2025/01/04/small/"]
+    assert [h for h, _ in results_page(page, ranking_url, "Llama 4 推論")] == ["/2025/01/06/llama4/"]
+    [(_, html)] = results_page(page, ranking_url, "2.5兆円")
+    assert "<mark>2.5兆円</mark>" in html
+
+
+def test_a_post_found_through_its_tag_shows_its_own_text(page, ranking_url):
+    hits = dict(results_page(page, ranking_url, "歯科"))
+    tagged = hits["/2025/01/03/tagged/"]
+    assert tagged.startswith("市場の動向を詳しく見ていきます。") and "<mark>" not in tagged

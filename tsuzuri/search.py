@@ -3,11 +3,18 @@
 Why not Pagefind's own Japanese support: its extended build segments Japanese with a
 dictionary (~17 s and 1 GB for 1,000 long posts) and the browser re-segments the query with
 ``Intl.Segmenter``, a different dictionary, so compounds split differently on the two sides
-and match the wrong pages. Here every CJK character is its own word (``segment`` puts spaces
-around it) and the browser (``docs/assets/search.js``, same character classes) turns the
-query into a quoted, exact phrase of characters: a Japanese query matches exactly where its
-characters stand together, as a substring. No dictionary, the same rule on both sides, and
-Pagefind indexes plain words (~2.5x faster than the extended build).
+and match the wrong pages. Here ``segment`` turns every run of Japanese word characters into
+overlapping character pairs (データ -> デー ータ タ: each pair, then the run's last character
+alone), and the browser (``docs/assets/search.js``, same character classes) cuts the query
+the same way: a Japanese query matches exactly where its characters stand together, as a
+substring, through a phrase of pairs. No dictionary, the same rule on both sides. Pairs rather
+than single characters: a query word's posting list is that of a pair (ータ), not of a
+character in every post (タ), so the browser fetches far fewer index bytes.
+
+Ranking (weights in ``page_html``): title >> headings >> body >> tags and aliases, which only
+make a post findable (weight 0: they never rank it above a post whose text says the words).
+Numbers stay whole (2.5 is one word, see ``segment``) and a Latin word or number directly
+before Japanese also forms a pair with it (4兆 in 2.4兆円), so 2.5兆円 never matches 25兆円.
 
 What is indexed: one small staged page per post (title, tags, body, and the names and aliases
 of the entities it mentions, so a search for any alias finds it), never site/ itself, so nav,
@@ -52,7 +59,7 @@ from typing import Callable, Iterable
 
 from .cache import ByIdentity
 
-VERSION = "4"           # bump when the staged page or manifest format changes (code_key() also sees edits)
+VERSION = "5"           # bump when the staged page or manifest format changes (code_key() also sees edits)
 LANGUAGE = "und"        # not "ja": Pagefind would run its own (slow) Japanese segmenter
 PAGEFIND = [sys.executable, "-m", "pagefind"]   # the binary of the pinned pagefind[extended]
 BUNDLE = "pagefind"     # the search bundle's folder in the site
@@ -63,21 +70,65 @@ SHARD = 1000            # posts per Pagefind run: ~1 GB of its memory (TSUZURI_S
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 
-# Characters that are words by themselves: CJK symbols and punctuation, kana (with ー),
-# kanji (with 々〆〇), compatibility kanji. Keep in sync with CJK in docs/assets/search.js,
-# which folds the query the same way (full-width ASCII -> ASCII, half-width kana -> NFKC).
+# The CJK characters the site searches: symbols and punctuation, kana, kanji, compatibility
+# kanji. Of them, word characters (kana with ー, kanji with 々〆〇: str.isalnum, as Pagefind's
+# is_alphanumeric) are indexed in pairs; the others (、。「」・) are words by themselves. Keep in
+# sync with CJK and RUN in docs/assets/search.js, which folds the query the same way
+# (full-width ASCII -> ASCII, half-width kana -> NFKC).
 CJK_RANGES = [(0x3000, 0x303F), (0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)]
-_TABLE: dict[int, str] = {c: f" {chr(c)} " for lo, hi in CJK_RANGES for c in range(lo, hi + 1)}
+
+
+def _runs(ranges, keep) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for lo, hi in ranges:
+        for c in range(lo, hi + 1):
+            if keep(chr(c)):
+                if out and out[-1][1] == c - 1:
+                    out[-1] = (out[-1][0], c)
+                else:
+                    out.append((c, c))
+    return out
+
+
+RUN_RANGES = _runs(CJK_RANGES, str.isalnum)
+_RUN = "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in RUN_RANGES)
+_TABLE: dict[int, str] = {c: f" {chr(c)} " for lo, hi in CJK_RANGES for c in range(lo, hi + 1)
+                          if not chr(c).isalnum()}
 _TABLE.update({c: chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})  # full-width ASCII -> ASCII
 _TABLE[0x3000] = " "  # ideographic space
 _HALF_KANA = re.compile("[\uff61-\uff9f]+")
+# A decimal point or thousands separator between digits becomes a letter that looks like it
+# (Lisu ꓸ ꓹ, which Pagefind keeps inside a word): 2.5 stays one word, never 25 (Pagefind drops
+# ASCII punctuation). search.js maps them back for display.
+POINT, COMMA = "\ua4f8", "\ua4f9"
+_NUMBER_SEP = re.compile(r"(?<=[0-9])([.,])(?=[0-9])")
+# A run of Japanese word characters. The letter or digit right before it (spaces between
+# allowed), when there is one, pairs with the run's first character (AI人材 -> i人); found by
+# looking back from the run, which is faster than a lookbehind tried at every character.
+_RUN_RE = re.compile(f"[{_RUN}]+")
+_RUN_ONE = re.compile(f"[{_RUN}]")
+
+
+def _pairs(m: re.Match) -> str:
+    run, text, i = m.group(), m.string, m.start() - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    pairs = " ".join(map(str.__add__, run, run[1:]))
+    # then the last character alone: a one-character query finds it as a prefix
+    out = f" {pairs} {run[-1]} " if pairs else f" {run} "
+    before = text[i] if i >= 0 else ""
+    if before.isalnum() and not _RUN_ONE.match(before):
+        out = f" {before}{run[0]}" + out
+    return out
 
 
 def segment(text: str) -> str:
-    """Spaces around every CJK character, widths folded. ~1 s per 6M characters."""
+    """The text as Pagefind should index it: widths folded, numbers whole, Japanese as pairs.
+    ~0.3 CPU-s per 1M characters."""
     if _HALF_KANA.search(text):  # rare: ｱｯﾌﾟﾙ -> アップル (voiced marks need composing)
         text = _HALF_KANA.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
-    return text.translate(_TABLE).replace("  ", " ")
+    text = _NUMBER_SEP.sub(lambda m: POINT if m.group(1) == "." else COMMA, text.translate(_TABLE))
+    return _RUN_RE.sub(_pairs, text)
 
 
 def code_key() -> str:
@@ -108,6 +159,7 @@ class SearchDoc:
     date: str                         # as shown, "2025年9月18日"
     date_iso: str                     # sort key
     text: str                         # plain text of the article body
+    headings: tuple[str, ...] = ()    # the article's section headings, as plain text
     categories: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     entities: tuple[str, ...] = ()    # canonical names of the entities mentioned
@@ -117,8 +169,8 @@ class SearchDoc:
     def key(self) -> str:
         """Content hash: the cache key, and the id that marks a main-index copy as stale."""
         h = hashlib.sha1(code_key().encode())
-        for part in (self.url, self.title, self.date, self.date_iso, _text_digest(self.text), *self.categories,
-                     "\0", *self.tags, "\0", *self.entities, "\0", *self.aliases):
+        for part in (self.url, self.title, self.date, self.date_iso, _text_digest(self.text), *self.headings,
+                     "\0", *self.categories, "\0", *self.tags, "\0", *self.entities, "\0", *self.aliases):
             h.update(part.encode("utf-8", "surrogatepass"))
             h.update(b"\x1f")
         return h.hexdigest()[:20]
@@ -145,9 +197,26 @@ def docs_from_site(site) -> list[SearchDoc]:
         d = post.date
         docs.append(SearchDoc(
             url=post.url, title=post.title, date=f"{d.year}年{d.month}月{d.day}日", date_iso=d.isoformat(),
-            text=post.text, categories=tuple(post.categories), tags=tuple(post.tags),
+            text=post.text, headings=tuple(_headings(getattr(post, "toc", None) or [])),
+            categories=tuple(post.categories), tags=tuple(post.tags),
             entities=tuple(names), aliases=tuple(aliases)))
     return docs
+
+
+def _headings(toc: list) -> Iterable[str]:
+    """Heading texts of a post's toc tokens (names are escaped plain text, see render.safe_toc)."""
+    for token in toc:
+        if isinstance(token, dict):
+            yield html.unescape(str(token.get("name", "")))
+            yield from _headings(token.get("children") or [])
+
+
+# data-pagefind-weight of each part of the staged page. Pagefind stores weight x 24 as a byte,
+# so the body's 0.05 is its least weight above zero (1/24): a title word counts 240 body
+# occurrences, a heading word 72, and with BM25's saturation a post whose title holds the
+# query ranks above one that says it many times. Tags and aliases weigh 0: they make a post
+# found but add nothing to its score (and Pagefind's excerpt never centres on them).
+WEIGHTS = {"title": "10", "headings": "3", "body": "0.05", "extra": "0"}
 
 
 def page_html(doc: SearchDoc) -> str:
@@ -167,12 +236,18 @@ def page_html(doc: SearchDoc) -> str:
     head += [meta("filter", "category", c) for c in doc.categories]
     head += [meta("filter", "tag", t) for t in doc.tags]
     head += [meta("filter", "entity", n) for n in doc.entities]
-    body = [f"<h1>{e(segment(doc.title))}</h1>"]
-    if doc.tags:
-        body.append(f"<p>{e(segment(' / '.join(doc.tags)))}</p>")
-    body.append(f"<div>{e(segment(doc.text))}</div>")
-    if doc.entities or doc.aliases:  # indexed so any spelling finds the post; shown only if it matched
-        body.append(f"<p>{e(segment(' / '.join(doc.entities + doc.aliases)))}</p>")
+    w = WEIGHTS
+    title, headings = segment(doc.title), segment(" / ".join(doc.headings))
+    # The body's first word: a post found only through a tag or an alias shows its text from there.
+    head.append(meta("meta", "b", str(len(title.split()) + len(headings.split()))))
+    body = [f'<h1 data-pagefind-weight="{w["title"]}">{e(title)}</h1>']
+    if doc.headings:
+        body.append(f'<h2 data-pagefind-weight="{w["headings"]}">{e(headings)}</h2>')
+    body.append(f'<div data-pagefind-weight="{w["body"]}">{e(segment(doc.text))}</div>')
+    # Last, so that an excerpt of a post found only through them shows the post's own text.
+    extra = [" / ".join(doc.tags), " / ".join(doc.entities + doc.aliases)]
+    if any(extra):  # indexed so that any spelling finds the post; never shown
+        body.append(f'<p data-pagefind-weight="{w["extra"]}">{e(segment(" / ".join(x for x in extra if x)))}</p>')
     return ('<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">' + "".join(head) +
             "</head><body><article data-pagefind-body>" + "".join(body) + "</article></body></html>\n")
 

@@ -1,18 +1,29 @@
 // tsuzuri search: the header box and the /search/ page, on Pagefind's JS API.
 //
-// The index holds every CJK character as its own word (tsuzuri/search.py). A query is split
-// on spaces into groups; a group with Japanese in it becomes an exact, quoted phrase of
-// characters (so 基盤モデル matches only where those characters stand together), a single
-// Latin word stays a prefix search (Foxc finds Foxconn). Several groups must all match.
+// The index holds every run of Japanese word characters as overlapping pairs, then the run's
+// last character alone (データ -> デー ータ タ), and a Latin word or number right before such
+// a run pairs with its first character (AI人材 -> AI I人 人材 材): tsuzuri/search.py, segment.
+// A query is cut the same way and split on spaces into groups; every group must match:
+// - a group of several words (a Japanese word, 2.5兆円, AI人材) as an exact phrase of them, so
+//   it matches only where its characters stand together (a substring search);
+// - a lone number exactly (the 4 of `Llama 4` is not a prefix of 40); a lone Latin word, a
+//   pair or a single character as a prefix (Foxc finds Foxconn, 株 finds 株価).
+// One more search of all the words ranks the posts by Pagefind's weights (title >> headings >>
+// body >> tags and aliases); the groups' searches only decide which posts match. All of them
+// read the same index chunks, which Pagefind fetches once.
 
 const ROOT = new URL("../", import.meta.url); // this file is <site>/assets/search.js
 const BUNDLE = new URL("pagefind/", ROOT);
-// Keep in sync with CJK_RANGES in tsuzuri/search.py.
+// Keep in sync with CJK_RANGES and RUN_RANGES in tsuzuri/search.py.
 const CJK = "\\u3000-\\u303f\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff";
-const CJK_ONE = new RegExp(`[${CJK}]`, "u");
-const CJK_ALL = new RegExp(`[${CJK}]`, "gu");
-const AFTER_CJK = new RegExp(`([${CJK}](?:</?mark>)*) +`, "gu");
-const BEFORE_CJK = new RegExp(` +((?:</?mark>)*[${CJK}])`, "gu");
+const RUN = "\\u3005-\\u3007\\u3021-\\u3029\\u3031-\\u3035\\u3038-\\u303c\\u3041-\\u3096\\u309d-\\u309f\\u30a1-\\u30fa\\u30fc-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufa6d\\ufa70-\\ufad9";
+const CJK_ONE = new RegExp(`^[${CJK}]$`, "u");
+const RUN_ONE = new RegExp(`^[${RUN}]$`, "u");
+const NOT_RUN = new RegExp(`([^${RUN}])`, "gu");
+// (Not `(?:…)?` as in search.py: a JavaScript quantifier never keeps an empty match's capture.)
+const PAIRS = new RegExp(`(?<=([\\p{L}\\p{N}]))(?<![${RUN}]) *([${RUN}]+)|([${RUN}]+)`, "gu");
+const NUMBER_SEP = /(?<=[0-9])([.,])(?=[0-9])/g;
+const POINT = "\ua4f8", COMMA = "\ua4f9"; // 2.5 -> 2ꓸ5: one word (search.py, POINT)
 const HEADER_HITS = 6;
 const PAGE_HITS = 20;
 
@@ -24,20 +35,79 @@ function fold(text) {
     .replace(/\u3000/g, " ");
 }
 
-/** The Pagefind queries for what the reader typed: one per space-separated group. */
-export function queries(input) {
-  const out = [];
-  for (const group of fold(input || "").split(/\s+/)) {
-    const words = group.replace(CJK_ALL, " $& ").split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
-    if (!words.length) continue;
-    out.push(words.length === 1 && !CJK_ONE.test(words[0]) ? words[0] : `"${words.join(" ")}"`);
+/** The phrases of one group: its words as the indexer cuts text (search.py, segment), split
+ * where punctuation stands (Pagefind drops it from a query, so a phrase cannot span it). */
+function groupWords(group) {
+  const cut = group
+    .replace(NUMBER_SEP, (m) => (m === "." ? POINT : COMMA))
+    .replace(new RegExp(`([${CJK}])`, "gu"), (c) => (RUN_ONE.test(c) ? c : ` ${c} `))
+    .replace(PAIRS, (m, before, joined, alone) => {
+      const chars = [...(joined ?? alone)];
+      const words = chars.slice(1).map((c, i) => chars[i] + c);
+      words.push(chars[chars.length - 1]);
+      if (before) words.unshift(before + chars[0]);
+      return ` ${words.join(" ")} `;
+    });
+  const phrases = [[]];
+  for (const w of cut.split(/\s+/)) {
+    if (/[\p{L}\p{N}]/u.test(w)) phrases[phrases.length - 1].push(w);
+    else if (w && phrases[phrases.length - 1].length) phrases.push([]);
   }
-  return out;
+  // The text may go on after the query's last character: its lone character (the end of a
+  // run in the index) is left out; the pair before it already holds it.
+  const last = phrases[phrases.length - 1];
+  if (last.length > 1 && RUN_ONE.test([...group].pop())) last.pop();
+  return phrases.filter((p) => p.length);
 }
 
-/** Undo the indexer's spaces around Japanese characters in an excerpt (keeps <mark>). */
+/** What the reader typed, as Pagefind searches: `rank` (all words, ranked) and `match` (one
+ * search per space-separated group, or part of one between punctuation; a post must be in
+ * every one). Null for an empty query. */
+export function queries(input) {
+  const groups = fold(input || "").split(/\s+/).flatMap(groupWords);
+  if (!groups.length) return null;
+  const match = groups.map((w) =>
+    w.length > 1 || /^[0-9][0-9\ua4f8\ua4f9]*$/.test(w[0]) ? `"${w.join(" ")}"` : w[0]);
+  return { rank: groups.flat().join(" "), match };
+}
+
+/** An excerpt as the reader wrote it: pairs back to characters, spaces next to Japanese
+ * removed, marks kept (a character is marked when a marked word holds it). */
 export function unspace(html) {
-  return html.replace(AFTER_CJK, "$1").replace(BEFORE_CJK, "$1").replace(/<\/mark><mark>/g, "");
+  const out = []; // [text, marked, cjk]
+  let held = null; // the second character of the last pair: the next word starts with it
+  const flush = () => { if (held) out.push([held[0], held[1], true]); held = null; };
+  for (const raw of html.split(" ")) {
+    if (!raw) continue;
+    const m = /^<mark>(.*)<\/mark>$/s.exec(raw);
+    const marked = !!m, word = m ? m[1] : raw;
+    const chars = [...word];
+    if (chars.length <= 2 && RUN_ONE.test(chars[chars.length - 1])) {
+      const first = chars[0];
+      if (chars.length === 2 && !RUN_ONE.test(first)) { // a Latin letter with the run's first character
+        flush();
+        held = [chars[1], marked];
+        continue;
+      }
+      const mark = marked || (held !== null && held[0] === first && held[1]);
+      if (held && held[0] !== first) flush();
+      out.push([first, mark, true]);
+      held = chars.length === 2 ? [chars[1], marked] : null;
+      continue;
+    }
+    flush();
+    out.push([word.replace(/\ua4f8/g, ".").replace(/\ua4f9/g, ","), marked, chars.length === 1 && CJK_ONE.test(word)]);
+  }
+  flush();
+  let html2 = "", open = false, prevCjk = true;
+  for (const [text, marked, cjk] of out) {
+    if (html2 && !cjk && !prevCjk) html2 += open && marked ? " " : (open ? "</mark> " : " ");
+    if (open && !marked) { html2 += "</mark>"; open = false; }
+    if (!open && marked) { html2 += "<mark>"; open = true; }
+    html2 += text;
+    prevCjk = cjk;
+  }
+  return open ? html2 + "</mark>" : html2;
 }
 
 let loading = null;
@@ -54,10 +124,17 @@ function engine() {
     const pf = await import(new URL("pagefind.js", BUNDLE).href);
     const options = { baseUrl: ROOT.pathname, exactDiacritics: true, excerptLength: 60 };
     await pf.options(options);
+    // Pagefind takes the page's language (<html lang="ja">) as the query's and would cut a
+    // Japanese query into dictionary words (Intl.Segmenter), undoing the pairs of queries():
+    // it is created, synchronously inside init(), while the page says "und".
+    const html = document.documentElement, lang = html.getAttribute("lang");
+    html.setAttribute("lang", "und");
+    const ready = pf.init();
+    if (lang === null) html.removeAttribute("lang"); else html.setAttribute("lang", lang);
+    await ready;
     for (const shard of [...(cfg.shards || []), ...(cfg.delta ? [cfg.delta] : [])]) {
-      await pf.mergeIndex(new URL(shard, BUNDLE).pathname, options);
+      await pf.mergeIndex(new URL(shard, BUNDLE).pathname, { ...options, language: "und" });
     }
-    await pf.init();
     return { pf, stale: new Set(cfg.stale || []) };
   })();
   loading.catch(() => { loading = null; });
@@ -66,24 +143,19 @@ function engine() {
 
 /** Run a search; null for an empty query without filters. */
 async function search(input, { filters = {}, sort } = {}) {
-  const qs = queries(input);
+  const q = queries(input);
   const hasFilters = Object.values(filters).some((v) => (Array.isArray(v) ? v.length : v?.any?.length));
-  if (!qs.length && !hasFilters) return null;
+  if (!q && !hasFilters) return null;
   const { pf, stale } = await engine();
   if (!pf) return { results: [], filters: {}, stale, next: 0 };
   const opts = sort ? { filters, sort } : { filters };
-  const runs = await Promise.all((qs.length ? qs : [null]).map((q) => pf.search(q, opts)));
+  const single = q && q.match.length === 1 && q.match[0] === q.rank; // one group, one word: one search
+  const runs = await Promise.all([q && !single ? q.rank : q?.rank ?? null, ...(q && !single ? q.match : [])]
+    .map((t) => pf.search(t, opts)));
   let results = runs[0].results;
-  if (runs.length > 1) { // every group must match: intersect, rank by the summed score
-    const score = new Map(results.map((r) => [r.id, r.score]));
-    for (const run of runs.slice(1)) {
-      const here = new Map(run.results.map((r) => [r.id, r.score]));
-      for (const id of [...score.keys()]) {
-        if (here.has(id)) score.set(id, score.get(id) + here.get(id)); else score.delete(id);
-      }
-    }
-    results = results.filter((r) => score.has(r.id));
-    if (!sort) results.sort((a, b) => score.get(b.id) - score.get(a.id));
+  if (runs.length > 1) {
+    const sets = runs.slice(1).map((r) => new Set(r.results.map((x) => x.id)));
+    results = results.filter((r) => sets.every((s) => s.has(r.id)));
   }
   return { results, filters: runs.length === 1 ? runs[0].filters : null, stale, next: 0 };
 }
@@ -125,7 +197,18 @@ function hit(d, id) {
       el("span", { class: "tz-hit__meta" },
         meta.date ? el("time", {}, meta.date) : null,
         meta.category ? el("span", { class: "tz-hit__category" }, meta.category) : null),
-      el("span", { class: "tz-hit__excerpt", html: unspace(d.excerpt || "") })));
+      el("span", { class: "tz-hit__excerpt", html: excerpt(d) })));
+}
+
+/** The excerpt of a hit; for a post found only through a tag or an alias (words of weight 0,
+ * see WEIGHTS in search.py), the opening of its own text instead of Pagefind's pick. */
+function excerpt(d) {
+  const found = d.weighted_locations || [];
+  if (found.length && found.every((l) => l.weight === 0) && d.meta?.b !== undefined) {
+    const words = (d.content || "").split(/\s+/).filter(Boolean);
+    return unspace(words.slice(+d.meta.b, +d.meta.b + 60).join(" "));
+  }
+  return unspace(d.excerpt || "");
 }
 
 function searchUrl(q) {
