@@ -16,7 +16,7 @@ may be a plain string, ``products``/``news``/``partners``/``aliases`` are read t
 not imported is named in a diagnostic (file, line), never dropped silently.
 
 Merging into ``entities.yml`` (``merge``): a company is the registry entity with its id, else the
-one that has one of its names as an alias (鴻海 in the data joins the entity that already says
+entity of its type (company) that has one of its names as an alias (鴻海 in the data joins the entity that already says
 Foxconn = 鴻海). Aliases are unioned (a spelling that folds like one the entity has is not added
 twice); name, type, description and website stay as the registry has them (filled in only when
 empty); figures, products, news and partners are the data's (the data is their source; run the
@@ -332,7 +332,9 @@ def merge(registry_text: str, registry_source: str, companies: list[tuple[str, C
     result = Merged(registry_text)
     for source, company in companies:
         here = f"{source}:{company.line}"
-        hits = {owner[fold(a)] for a in company.aliases if fold(a) in owner}
+        # a shared name joins an entity of the same type only (a product named like the company is not it)
+        hits = {eid for a in company.aliases if (eid := owner.get(fold(a))) is not None
+                and (registry.entities[eid].type if eid in registry.entities else new[eid]["type"]) == company.type}
         if company.id in entries or company.id in new:
             target = company.id
         elif len(hits) == 1:
