@@ -225,3 +225,27 @@ def test_imported_facts_show_on_the_entity_page(tmp_path):
     # a partner the registry knows links to its page; the other is text
     assert re.search(r'<a href="\.\./hoshi/">Hoshi Denki</a>、\s*Unknown Partner', article), article[:3000]
     assert "言及している記事（1件）" in text
+
+
+# ---------------------------------------------------------------- entities suggest --out
+
+def test_suggest_writes_a_review_list_in_the_registrys_format(tmp_path):
+    posts = tmp_path / "posts"
+    body = ("Kumo Labsの新製品をGreen Harbor Capitalが評価した。高市早苗首相も言及した。\n\n"
+            "Green Harbor Capitalは追加の出資を決めた。高市早苗首相は歓迎した。Kumo Labsも応じた。")
+    write(posts / "2025-01-01-a.md", f"---\ntitle: 記事\ndate: 2025-01-01\n---\n{body}\n")
+    write(tmp_path / "entities.yml", '- id: "kumo-labs"\n  name: "Kumo Labs"\n  type: "company"\n  aliases: ["Kumo Labs"]\n')
+    result = tsuzuri(["entities", "suggest", "posts", "--out", "review.yml"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "review list: review.yml" in result.stdout
+    text = (tmp_path / "review.yml").read_text(encoding="utf-8")
+    entries = {e["name"]: e for e in yaml.safe_load(text)}
+    assert "Kumo Labs" not in entries   # known: never suggested
+    assert entries["Green Harbor Capital"] == {"id": "green-harbor-capital", "name": "Green Harbor Capital",
+                                               "type": "other", "aliases": ["Green Harbor Capital"]}
+    assert entries["高市早苗"]["type"] == "person" and entries["高市早苗"]["id"] == ""
+    assert "# 2 mentions in 1 posts (人名); first in " in text
+    # moved into the registry unreviewed, an entry without an id fails the build
+    diags = Diagnostics()
+    _load_registry_text(text, "entities.yml", diags)
+    assert any(d.severity >= ERROR and "id '' is missing" in d.message for d in diags), diags
