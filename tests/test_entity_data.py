@@ -249,3 +249,39 @@ def test_suggest_writes_a_review_list_in_the_registrys_format(tmp_path):
     diags = Diagnostics()
     _load_registry_text(text, "entities.yml", diags)
     assert any(d.severity >= ERROR and "id '' is missing" in d.message for d in diags), diags
+
+
+# ---------------------------------------------------------------- facts written by hand in entities.yml
+
+def test_bad_facts_in_the_registry_are_warnings_with_the_line():
+    text = """\
+- id: "kumo"
+  name: "雲研究所"
+  type: "company"
+  aliases: ["雲研究所"]
+  figures: "12B"
+- id: "hoshi"
+  name: "星電機"
+  type: "company"
+  aliases: ["星電機"]
+  products:
+    - {kind: "LLM"}
+    - {name: "X1", url: "example.com", colour: "red"}
+  news:
+    - {headline: "工場を計画", date: "来年"}
+  partners: {a: 1}
+"""
+    diags = Diagnostics()
+    registry = _load_registry_text(text, "entities.yml", diags)
+    found = [(d.line, str(d.severity), d.message) for d in diags]
+    assert found == [
+        (1, "warning", "entity 'kumo': figures must be a list; ignored"),
+        (6, "warning", "entity 'hoshi': products item 1 ({'kind': 'LLM'}) has no name; ignored"),
+        (6, "warning", "entity 'hoshi': products item 2: url 'example.com' is not an http(s) URL; ignored"),
+        (6, "warning", "entity 'hoshi': products item 2: unknown key 'colour' ignored"),
+        (6, "warning", "entity 'hoshi': news item 1: date '来年' is not YYYY-MM-DD, YYYY-MM or YYYY; "
+                       "shown as written, after the dated items"),
+        (6, "warning", "entity 'hoshi': partners must be a list of names; ignored"),
+    ], found
+    assert registry.entities["hoshi"].products == [{"name": "X1"}]
+    assert registry.entities["hoshi"].news == [{"headline": "工場を計画", "date": "来年"}]
