@@ -82,8 +82,11 @@ def test_the_blogs_shape_is_read_into_registry_values(tmp_path):
     diags = Diagnostics()
     kumo, hoshi, tsuki = _read(COMPANIES, tmp_path, diags)
     assert (kumo.id, kumo.name, kumo.aliases, kumo.line) == ("kumo-labs", "Kumo Labs", ["Kumo Labs", "雲研究所"], 4)
-    assert kumo.figures == [{"label": "業種", "value": "AI研究企業"}, {"label": "企業評価額（米ドル）", "value": "12B"},
-                            {"label": "従業員数", "value": "800+"}, {"label": "本社", "value": "札幌"}]
+    # the file's "# Updated:" date is each figure's date
+    assert kumo.figures == [{"label": "業種", "value": "AI研究企業", "as_of": "2026-01-01"},
+                            {"label": "企業評価額（米ドル）", "value": "12B", "as_of": "2026-01-01"},
+                            {"label": "従業員数", "value": "800+", "as_of": "2026-01-01"},
+                            {"label": "本社", "value": "札幌", "as_of": "2026-01-01"}]
     assert kumo.products == [{"name": "Kumo-3", "kind": "LLM", "release": "2025-08"},
                              {"name": "KumoChat", "kind": "チャットボット", "note": "月間1,000万人"}]
     assert kumo.news[1] == {"date": "2025-11", "headline": "Kumo-3の企業向け提供を開始",
@@ -107,7 +110,7 @@ def test_merge_unions_aliases_and_names_each_conflict_with_file_and_line(tmp_pat
     hoshi = registry.entities["hoshi-denki"]
     assert hoshi.name == "星電機" and hoshi.description == "架空の半導体メーカー。"   # the registry's are kept
     assert hoshi.aliases == ["星電機", "ホシデンキ", "Hoshi Denki"]
-    assert hoshi.figures[-1] == {"label": "時価総額（米ドル）", "value": "40B"}
+    assert hoshi.figures[-1] == {"label": "時価総額（米ドル）", "value": "40B", "as_of": "2026-01-01"}
     assert hoshi.products == [{"name": "Hoshi X1"}]
     # 雲研究所 already names kumo-ai: a warning at the company's line, naming the other entity's line
     kumo = registry.entities["kumo-labs"]
@@ -217,7 +220,7 @@ def test_imported_facts_show_on_the_entity_page(tmp_path):
     page = (project / "site" / "entities" / "kumo-labs" / "index.html").read_text(encoding="utf-8")
     article = page[page.index('<article class="tz-entity-page">'):]
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", article))
-    assert "企業評価額（米ドル） 12B" in text and "本社 札幌" in text
+    assert "企業評価額（米ドル） 12B" in text and "本社 札幌" in text and "データ更新日 2026年1月1日" in text
     assert "主な製品・サービス" in text and "Kumo-3 LLM 2025年8月" in text and "月間1,000万人" in text
     # newest first, with its source link
     assert text.index("2025年11月 Kumo-3の企業向け提供を開始") < text.index("2025年3月 シリーズBで資金調達")

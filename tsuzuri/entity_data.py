@@ -5,7 +5,8 @@ The first format read is the one the blog this project replaces keeps by hand:
     - id: acme
       name: Acme (Acme Holdings)        # "Name (Other name)": both become aliases
       type: 半導体メーカー                # free text: shown as 業種; the entity's type is company
-      market_cap_usd: 1.2T              # scalar keys: key figures (FIGURE_LABELS, else the key)
+      market_cap_usd: 1.2T              # scalar keys: key figures (FIGURE_LABELS, else the key),
+                                        # dated by a "# Updated: YYYY-MM-DD" comment at the top
       key_products: [{name: X1, type: AIチップ, release: 2025-03}]
       recent_news: [{date: 2025-12, headline: "…", url: "https://…"}]
       partnerships: [Globex]
@@ -56,6 +57,7 @@ _WEBSITE_KEYS = ("website", "url", "homepage")
 _OWN = {"id", "name", "description", *_ALIAS_KEYS, *_PRODUCT_KEYS, *_NEWS_KEYS, *_PARTNER_KEYS, *_WEBSITE_KEYS}
 _PAREN_RE = re.compile(r"^(?P<main>.+?)\s*[（(](?P<other>[^()（）]+)[)）]\s*$")
 _DATA_NAMES = ("companies.yml", "companies.yaml")
+_UPDATED_RE = re.compile(r"^#\s*(?:updated|last[ _-]?updated|更新日?)\s*[:：]\s*(\d{4}-\d{2}-\d{2})", re.I | re.M)
 
 
 @dataclass
@@ -141,10 +143,13 @@ def read_companies(path: Path, source: str, diags: Diagnostics) -> list[Company]
         diags.error(source, 1, "company data must be a list of companies; no company imported",
                     "start each company with '- id: …' and 'name: …'")
         return []
+    updated = _UPDATED_RE.search(text[:2000])  # "# Updated: 2026-04-13 06:42 JST": the figures' date
     found = []
     for node, item in zip(nodes, data):
         company = _company(item, node.start_mark.line + 1, source, diags)
         if company is not None:
+            if updated:
+                company.figures = [dict(f, as_of=updated[1]) for f in company.figures]
             found.append(company)
     return found
 

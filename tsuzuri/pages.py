@@ -113,7 +113,10 @@ def _facts(entity: Entity, by_alias: dict[str, Entity]) -> dict[str, Any]:
         partners.append({"name": name, "url": other.url if other is not None and other.id != entity.id else ""})
     news = [dict(item, when=date_label(item.get("date", ""))) for item in newest_first(entity.news)]
     products = [dict(item, when=date_label(item.get("release", ""))) for item in entity.products]
-    return {"figures": entity.figures, "products": products, "news": news, "partners": partners}
+    dates = {f.get("as_of", "") for f in entity.figures}
+    as_of = date_label(dates.pop()) if len(dates) == 1 else ""  # one date for all: said once
+    figures = [dict(f, as_of=date_label(f.get("as_of", "")) if not as_of else "") for f in entity.figures]
+    return {"figures": figures, "figures_as_of": as_of, "products": products, "news": news, "partners": partners}
 
 
 def entity_pages(site: Site, summaries: dict) -> list[PageSpec]:
