@@ -137,6 +137,8 @@ def test_a_company_naming_two_entities_or_repeated_is_not_merged(tmp_path):
   name: Hoshi
 - id: hoshi-denki
   name: Hoshi again
+- id: kumo-research
+  name: 雲研究所
 """
     diags = Diagnostics()
     companies = [("companies.yml", c) for c in _read(data, tmp_path)]
@@ -147,8 +149,13 @@ def test_a_company_naming_two_entities_or_repeated_is_not_merged(tmp_path):
                             "(hoshi-denki, kumo-shoji); not imported") for f in found), found
     assert any(f.startswith("companies.yml:6: warning: company 'hoshi-denki' is entity 'hoshi-denki' again "
                             "(first at companies.yml:4); not imported") for f in found), found
+    # a new company named like an entity of another type (the product 雲研究所)
+    assert any(f.startswith("companies.yml:8: warning: company 'kumo-research': its name '雲研究所' already names "
+                            "entity 'kumo-ai' (entities.yml line 6), which is not a company; not imported")
+               for f in found), found
     registry = _load_registry_text(merged.text, "entities.yml", Diagnostics())
     assert registry.entities["hoshi-denki"].aliases == ["星電機", "ホシデンキ", "Hoshi Denki", "Hoshi"]
+    assert "kumo-research" not in registry.entities and merged.added == []
 
 
 def test_the_alias_merge_of_hon_hai(tmp_path):

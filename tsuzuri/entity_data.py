@@ -360,6 +360,14 @@ def merge(registry_text: str, registry_source: str, companies: list[tuple[str, C
             continue
         touched[target] = (source, company.line)
         entry = entries.get(target) or new.get(target)
+        other = owner.get(fold(company.name))
+        if entry is None and other is not None:  # a new entity's name is always one of its aliases
+            diags.warning(source, company.line, f"company {company.id!r}: its name {company.name!r} already names "
+                          f"entity {other!r} ({registry_source} line {lines_of.get(other, '?')}), which is not a "
+                          f"{company.type}; not imported",
+                          f"give the company the id: of {other!r} if it is that entity, or rename one of them")
+            del touched[target]
+            continue
         if entry is None:
             entry = {"id": target, "name": company.name, "type": company.type, "aliases": [],
                      "description": company.description, "website": company.website}
