@@ -57,6 +57,7 @@ _WEBSITE_KEYS = ("website", "url", "homepage")
 _OWN = {"id", "name", "description", *_ALIAS_KEYS, *_PRODUCT_KEYS, *_NEWS_KEYS, *_PARTNER_KEYS, *_WEBSITE_KEYS}
 _PAREN_RE = re.compile(r"^(?P<main>.+?)\s*[（(](?P<other>[^()（）]+)[)）]\s*$")
 _DATA_NAMES = ("companies.yml", "companies.yaml")
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _UPDATED_RE = re.compile(r"^#\s*(?:updated|last[ _-]?updated|更新日?)\s*[:：]\s*(\d{4}-\d{2}-\d{2})", re.I | re.M)
 
 
@@ -281,8 +282,8 @@ class Merged:
 
 def _emit(entry: dict) -> str:
     """One registry entry in the file's own style: JSON-quoted scalars, flow lists, one fact a line."""
-    def scalar(v: Any) -> str:
-        return json.dumps(v, ensure_ascii=False, default=str)
+    def scalar(v: Any) -> str:  # JSON is YAML, except that YAML refuses C1 controls and surrogates raw
+        return _NOT_YAML.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(v, ensure_ascii=False, default=str))
     lines = []
     for i, (key, value) in enumerate(entry.items()):
         lead = "- " if i == 0 else "  "
