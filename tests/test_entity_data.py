@@ -241,6 +241,9 @@ def test_imported_facts_show_on_the_entity_page(tmp_path):
     # a partner the registry knows links to its page; the other is text
     assert re.search(r'<a href="\.\./hoshi/">Hoshi Denki</a>、\s*Unknown Partner', article), article[:3000]
     assert "言及している記事（1件）" in text
+    # no product of Hoshi Denki has a status or note: no empty 備考 column
+    hoshi = (project / "site" / "entities" / "hoshi" / "index.html").read_text(encoding="utf-8")
+    assert "<td>Hoshi X1</td>" in hoshi and "備考" not in hoshi and "2025年に新工場を計画" in hoshi
 
 
 # ---------------------------------------------------------------- entities suggest --out

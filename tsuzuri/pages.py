@@ -116,7 +116,8 @@ def _facts(entity: Entity, by_alias: dict[str, Entity]) -> dict[str, Any]:
     dates = {f.get("as_of", "") for f in entity.figures}
     as_of = date_label(dates.pop()) if len(dates) == 1 else ""  # one date for all: said once
     figures = [dict(f, as_of=date_label(f.get("as_of", "")) if not as_of else "") for f in entity.figures]
-    return {"figures": figures, "figures_as_of": as_of, "products": products, "news": news, "partners": partners}
+    return {"figures": figures, "figures_as_of": as_of, "products": products, "news": news, "partners": partners,
+            "product_notes": any(p.get("status") or p.get("note") for p in products)}  # else no 備考 column
 
 
 def entity_pages(site: Site, summaries: dict) -> list[PageSpec]:
