@@ -304,3 +304,15 @@ def test_bad_facts_in_the_registry_are_warnings_with_the_line():
     ], found
     assert registry.entities["hoshi"].products == [{"name": "X1"}]
     assert registry.entities["hoshi"].news == [{"headline": "工場を計画", "date": "来年"}]
+
+
+def test_an_unreadable_registry_stops_the_company_import_with_a_diagnostic(tmp_path):
+    site = tmp_path / "jekyll"
+    write(site / "_posts" / "2025-12-01-a.md", '---\ntitle: "a"\ndate: 2025-12-01\n---\n\n本文\n')
+    write(site / "_data" / "companies.yml", COMPANIES)
+    project = tmp_path / "blog"
+    assert tsuzuri(["import-jekyll", str(site), "--into", str(project)], tmp_path).returncode == 0
+    (project / "entities.yml").write_bytes(b'- id: "a"\n  name: "\xff"\n')
+    result = tsuzuri(["import-jekyll", str(site), "--into", str(project)], tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "error: entities.yml: not valid UTF-8" in result.stderr and "no company imported" in result.stderr

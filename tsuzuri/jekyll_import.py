@@ -605,7 +605,12 @@ def import_companies(site: Path, project: Path, report: Report) -> None:
     for f in files:
         rel = f.relative_to(site).as_posix()
         companies += [(rel, c) for c in read_companies(f, rel, diags)]
-    before = registry.read_text(encoding="utf-8-sig") if registry.exists() else ""
+    try:
+        before = registry.read_text(encoding="utf-8-sig") if registry.exists() else ""
+    except UnicodeDecodeError as exc:
+        report.error(f"{registry_name}: not valid UTF-8 ({exc.reason} at byte {exc.start}); no company imported "
+                     "— save it as UTF-8 and import again")
+        return
     merged = merge(before, registry_name, companies, diags)
     for d in diags:  # "file:line: severity: message — what to do", like check's
         if d.severity >= ERROR:
