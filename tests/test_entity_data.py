@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from test_build import mkdocs, tsuzuri
@@ -194,6 +194,7 @@ _item = st.one_of(_company, st.fixed_dictionaries({"name": _name}, optional={
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_item, max_size=6))
+@example([{"name": "00"}, {"name": "00", "id": "0"}])  # two new companies of one name: one entity
 def test_any_data_file_is_read_and_merged_without_traceback(tmp_path_factory, data):
     """Whatever the file holds: no exception, every company that is left out is named at its line,
     and the merged registry loads without errors."""

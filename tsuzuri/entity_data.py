@@ -373,6 +373,7 @@ def merge(registry_text: str, registry_source: str, companies: list[tuple[str, C
             entry = {"id": target, "name": company.name, "type": company.type, "aliases": [],
                      "description": company.description, "website": company.website}
             new[target] = entry
+            owner[fold(company.name)] = target  # its name is an alias: a later company by that name joins it
         else:
             for key in ("description", "website"):
                 if not entry.get(key) and getattr(company, key):
