@@ -3,8 +3,9 @@
 check PATH...   read, clean and render posts without building; print every diagnostic;
                 exit 1 on errors (and on warnings with --strict). --fix rewrites broken
                 internal links that have one sure candidate (see links.py).
-entities suggest PATH...
-                proper nouns in posts that entities.yml does not know yet, with counts.
+entities suggest PATH... [--out FILE]
+                proper nouns in posts that entities.yml does not know yet, with counts
+                (--out: a review list in the registry's format).
 clean PATH...   remove ---END--- fragments and repeats from posts' bodies (front matter is
                 kept byte for byte): print the result, or --write in place, or --out DIR.
 new TITLE       write posts/YYYY-MM-DD-<slug>.md with front matter (date: now, site timezone);
@@ -64,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--min-count", type=int, default=2, metavar="N", help="only terms seen N times or more (2)")
     e.add_argument("--limit", type=int, default=100, metavar="N", help="show at most N terms (100)")
     e.add_argument("--json", action="store_true", help="print JSON")
+    e.add_argument("--out", type=Path, metavar="FILE",
+                   help="write a review list in the registry's format (every term, --limit ignored)")
 
     p = sub.add_parser("bench", help="time builds and previews at blog scale (synthetic posts)")
     from . import bench
@@ -110,7 +113,7 @@ def _run(args) -> int:
         return report(args.paths or [Path(config.posts_dir)], config, args.out, project)
     if args.command == "entities":
         return suggest_entities(args.paths or [Path(config.posts_dir)], config, args.min_count, args.limit, args.json,
-                                project)
+                                project, args.out)
     return clean(args.paths, config, write=args.write, out=args.out, as_json=args.json)
 
 
@@ -228,8 +231,8 @@ def new(args, config: SiteConfig) -> int:
 
 
 def suggest_entities(paths: list[Path], config: SiteConfig, min_count: int, limit: int, as_json: bool,
-                     project: Path | None = None) -> int:
-    from .suggest import format_table, suggest
+                     project: Path | None = None, out: Path | None = None) -> int:
+    from .suggest import format_review, format_table, suggest
 
     texts, registry = [], None
     for site, missing in _load(paths, config, project):
@@ -241,7 +244,12 @@ def suggest_entities(paths: list[Path], config: SiteConfig, min_count: int, limi
         for d in site.diagnostics:
             if d.file == config.entities and d.severity >= ERROR:
                 print(d.format(), file=sys.stderr)
-    found = suggest(texts, registry, min_count)[:limit] if registry is not None else []
+    found = suggest(texts, registry, min_count) if registry is not None else []
+    if out is not None:
+        out.write_text(format_review(found, config.entities, len(texts), min_count), encoding="utf-8")
+        print(f"suggest: {len(found)} terms from {len(texts)} posts not in {config.entities}; review list: {out}")
+        return 0
+    found = found[:limit]
     if as_json:
         json.dump([vars(s) for s in found], sys.stdout, ensure_ascii=False, indent=2)
         print()

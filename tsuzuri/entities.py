@@ -28,13 +28,21 @@ from pathlib import Path
 import ahocorasick
 import yaml
 
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, short
 
 TYPE_LABELS = {
     "company": "企業", "person": "人物", "agency": "政府・公的機関", "organization": "団体",
     "product": "製品・サービス", "place": "地域", "other": "その他",
 }
-KEYS = {"id", "name", "type", "aliases", "description", "website"}
+KEYS = {"id", "name", "type", "aliases", "description", "website", "figures", "products", "news", "partners"}
+# Structured facts (import-jekyll fills them from a site's _data; editors may write them too):
+# each list's items are mappings of these keys, every value shown as text. The first key is required.
+FACT_KEYS = {
+    "figures": ("label", "value", "as_of"),                      # key figures, in order
+    "products": ("name", "kind", "release", "status", "note", "url"),
+    "news": ("headline", "date", "url"),                           # shown newest first
+}
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LATIN = re.compile(r"[A-Za-z0-9]")
 _ACRONYM_RE = re.compile(r"^[A-Z0-9&.\- ]+$")
@@ -58,6 +66,10 @@ class Entity:
     description: str = ""
     website: str = ""
     line: int | None = None
+    figures: list[dict] = field(default_factory=list)
+    products: list[dict] = field(default_factory=list)
+    news: list[dict] = field(default_factory=list)
+    partners: list[str] = field(default_factory=list)
 
     @property
     def type_label(self) -> str:
@@ -105,7 +117,8 @@ class Registry:
     def digest(self) -> str:
         """Changes whenever any entity's matching or display data changes."""
         import hashlib
-        data = repr(sorted((e.id, e.name, e.type, tuple(e.aliases), e.description, e.website)
+        data = repr(sorted((e.id, e.name, e.type, tuple(e.aliases), e.description, e.website,
+                            repr((e.figures, e.products, e.news, e.partners)))
                            for e in self.entities.values()))
         return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
 
@@ -163,16 +176,21 @@ def load_registry(path: Path, source: str, diags: Diagnostics) -> Registry:
 
 
 def _load_registry(path: Path, source: str, diags: Diagnostics) -> Registry:
-    registry = Registry(source=source)
     if not path.exists():
-        return registry
+        return Registry(source=source)
     try:
         text = path.read_text(encoding="utf-8-sig")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
     except UnicodeDecodeError as exc:
         diags.error(source, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})", "save the file as UTF-8")
-        return registry
+        return Registry(source=source)
+    return _load_registry_text(text, source, diags)
+
+
+def _load_registry_text(text: str, source: str, diags: Diagnostics) -> Registry:
+    registry = Registry(source=source)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         diags.error(source, mark.line + 1 if mark else None, f"invalid YAML: {getattr(exc, 'problem', exc)}",
@@ -262,7 +280,80 @@ def _entity(item, line: int, source: str, diags: Diagnostics) -> Entity | None:
         diags.warning(source, line, f"entity {eid!r}: website {website!r} is not an http(s) URL; ignored",
                       "write the full address, like https://www.foxconn.com/")
         website = ""
-    return Entity(eid, name.strip(), etype.strip(), aliases, description.strip(), website, line)
+    entity = Entity(eid, name.strip(), etype.strip(), aliases, description.strip(), website, line)
+    for key, fields in FACT_KEYS.items():
+        setattr(entity, key, _facts(item.get(key), key, fields, eid, line, source, diags))
+    partners = item.get("partners") or []
+    partners = [partners] if isinstance(partners, str) else partners
+    if not isinstance(partners, list):
+        diags.warning(source, line, f"entity {eid!r}: partners must be a list of names; ignored",
+                      'write partners: ["Microsoft", "ソフトバンク"]')
+        partners = []
+    entity.partners = [str(p).strip() for p in partners if _text(p) and str(p).strip()]
+    return entity
+
+
+def _text(value) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool) or hasattr(value, "isoformat")
+
+
+def _facts(raw, key: str, fields: tuple[str, ...], eid: str, line: int, source: str, diags: Diagnostics) -> list[dict]:
+    """One fact list (figures, products, news) as mappings of text; a bad item is a warning naming it."""
+    if raw is None:
+        return []
+    example = "{" + ", ".join(f'{f}: "…"' for f in fields[:2]) + "}"
+    if not isinstance(raw, list):
+        diags.warning(source, line, f"entity {eid!r}: {key} must be a list; ignored", f"write {key}: [{example}]")
+        return []
+    out = []
+    for n, item in enumerate(raw, 1):
+        if not isinstance(item, dict) or not _text(item.get(fields[0])) or not str(item[fields[0]]).strip():
+            diags.warning(source, line, f"entity {eid!r}: {key} item {n} ({short(item)}) has no {fields[0]}; ignored",
+                          f"write each item as {example}")
+            continue
+        fact = {}
+        for f in fields:
+            value = item.get(f)
+            if value is None or value == "":
+                continue
+            if not _text(value):
+                diags.warning(source, line, f"entity {eid!r}: {key} item {n}: {f} {short(value)} is not text; ignored",
+                              "quote it")
+                continue
+            value = value.isoformat() if hasattr(value, "isoformat") else str(value).strip()
+            if f == "url" and not re.match(r"^https?://", value):
+                diags.warning(source, line, f"entity {eid!r}: {key} item {n}: url {value!r} is not an http(s) URL; "
+                              "ignored", "write the full address, like https://example.com/news/1")
+                continue
+            if f == "date" and not _DATE_RE.match(value):
+                diags.warning(source, line, f"entity {eid!r}: {key} item {n}: date {value!r} is not YYYY-MM-DD, "
+                              "YYYY-MM or YYYY; shown as written, after the dated items", "write date: 2025-12")
+            fact[f] = value
+        for f in sorted(set(item) - set(fields), key=str):
+            diags.warning(source, line, f"entity {eid!r}: {key} item {n}: unknown key {f!r} ignored",
+                          f"use only {', '.join(fields)}")
+        out.append(fact)
+    return out
+
+
+def date_label(value: str) -> str:
+    """'2025-12' -> '2025年12月' (readers' form of a fact's date); other text as written."""
+    m = _DATE_RE.match(value or "")
+    if not m:
+        return value or ""
+    y, mo, d = m.groups()
+    return f"{y}年" + (f"{int(mo)}月" if mo else "") + (f"{int(d)}日" if d else "")
+
+
+def newest_first(news: list[dict]) -> list[dict]:
+    """News by date, newest first ('2025-12' before '2025-11-30'); undated and unreadable dates last, as written."""
+    def key(item):
+        m = _DATE_RE.match(item.get("date", ""))
+        if not m:
+            return (1, 0, 0, 0)
+        y, mo, d = (int(x or 99) for x in m.groups())  # a month without a day sorts above its days
+        return (0, -y, -mo, -d)
+    return sorted(news, key=key)
 
 
 @dataclass

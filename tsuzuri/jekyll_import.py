@@ -9,6 +9,7 @@ What moves where:
   folder stays a category as in Jekyll); ``_drafts/`` -> ``posts/_drafts/`` (never built).
 - ``assets/`` -> ``docs/assets/``, merged with tsuzuri's own files, which are never replaced.
 - ``_includes/`` -> ``includes/``.
+- ``_data/**/companies.yml`` -> entities in the registry, with their facts (see entity_data.py).
 
 PROJECT is an existing tsuzuri project, or a missing/empty folder that gets a copy of the
 skeleton of the checkout this package lives in. A post that exists with other content is an
@@ -29,6 +30,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from .config import SiteConfig
+from .diagnostics import ERROR, Diagnostics
+from .entity_data import data_files, merge, read_companies
 
 ENGINE_ROOT = Path(__file__).resolve().parent.parent
 # What a new project gets from this checkout (posts, tests and benchmarks are this repo's own).
@@ -575,11 +578,47 @@ def run(site: Path, project: Path, *, force: bool = False) -> tuple[int, Report]
                     for c in posts)
         report.note(f"{{% include %}} in posts is rendered by tsuzuri from includes/ ({using} posts use it; "
                     "a variable an include reads from _config.yml goes under extra.tsuzuri in mkdocs.yml)")
+    import_companies(site, project, report)
     for folder in ("_layouts", "_sass", "_data", "_pages"):
         if (site / folder).is_dir():
             why = {"_layouts": "tsuzuri's layouts are templates/ (Material for MkDocs); port changes there",
                    "_sass": "compile it to CSS in docs/assets/ and list it under extra_css",
-                   "_data": "site.data is not available to posts; write the values into the posts",
+                   "_data": "site.data is not available to posts; write the values into the posts"
+                            + (" (companies.yml files: see the entity lines above)" if data_files(site) else ""),
                    "_pages": "move the pages into docs/ as Markdown"}[folder]
             report.not_mapped(f"{folder}/", why)
     return (1 if report.errors else 0), report
+
+
+def import_companies(site: Path, project: Path, report: Report) -> None:
+    """Merge the site's company data files into the project's entity registry; report each finding."""
+    files = data_files(site)
+    if not files:
+        return
+    try:
+        registry_name = SiteConfig.from_mkdocs_yml(project / "mkdocs.yml").entities
+    except ValueError:
+        registry_name = SiteConfig().entities
+    registry = project / registry_name
+    diags = Diagnostics()
+    companies = []
+    for f in files:
+        rel = f.relative_to(site).as_posix()
+        companies += [(rel, c) for c in read_companies(f, rel, diags)]
+    try:
+        before = registry.read_text(encoding="utf-8-sig") if registry.exists() else ""
+    except UnicodeDecodeError as exc:
+        report.error(f"{registry_name}: not valid UTF-8 ({exc.reason} at byte {exc.start}); no company imported "
+                     "— save it as UTF-8 and import again")
+        return
+    merged = merge(before, registry_name, companies, diags)
+    for d in diags:  # "file:line: severity: message — what to do", like check's
+        if d.severity >= ERROR:
+            report.errors.append(d.format())
+        else:
+            report.lines.append(d.format())
+    if merged.text != before:
+        registry.write_text(merged.text, encoding="utf-8")
+    names = ", ".join(f.relative_to(site).as_posix() for f in files)
+    report.mapped(f"{names} → {registry_name}: {len(companies)} companies ({len(merged.added)} new entities, "
+                  f"{len(merged.updated)} updated, {len(merged.unchanged)} already up to date)")

@@ -7,12 +7,13 @@ them through MkDocs' ``url`` filter so the site works under any base path.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import charts
-from .entities import TYPE_LABELS, Entity, Registry, co_mentions
+from .entities import TYPE_LABELS, Entity, Registry, co_mentions, date_label, fold, newest_first
 from .posts import Post
 from .site import Site
 from .taxonomy import Term, term_key
@@ -104,6 +105,23 @@ def _entity_ref(entity: Entity, count: int = 0) -> dict[str, Any]:
     return {"id": entity.id, "name": entity.name, "url": entity.url, "type": entity.type_label, "count": count}
 
 
+def _facts(entity: Entity, by_alias: dict[str, Entity]) -> dict[str, Any]:
+    """The structured facts an entity page shows: figures, products, news (newest first, dates
+    in readers' form), partners (linked when the registry knows them)."""
+    partners = []
+    for name in entity.partners:
+        main = re.sub(r"\s*[（(][^()（）]*[)）]\s*$", "", name)  # "Amazon (AWS)": Amazon's page
+        other = by_alias.get(fold(name)) or by_alias.get(fold(main))
+        partners.append({"name": name, "url": other.url if other is not None and other.id != entity.id else ""})
+    news = [dict(item, when=date_label(item.get("date", ""))) for item in newest_first(entity.news)]
+    products = [dict(item, when=date_label(item.get("release", ""))) for item in entity.products]
+    dates = {f.get("as_of", "") for f in entity.figures}
+    as_of = date_label(dates.pop()) if len(dates) == 1 else ""  # one date for all: said once
+    figures = [dict(f, as_of=date_label(f.get("as_of", "")) if not as_of else "") for f in entity.figures]
+    return {"figures": figures, "figures_as_of": as_of, "products": products, "news": news, "partners": partners,
+            "product_notes": any(p.get("status") or p.get("note") for p in products)}  # else no 備考 column
+
+
 def entity_pages(site: Site, summaries: dict) -> list[PageSpec]:
     """One page per registry entity (posts that mention it, entities seen with it) and an index by type."""
     registry = site.registry
@@ -117,6 +135,10 @@ def entity_pages(site: Site, summaries: dict) -> list[PageSpec]:
     span = _month_span(site.posts)
     specs = []
     groups: dict[str, list[dict]] = defaultdict(list)
+    by_alias: dict[str, Entity] = {}  # partners' names -> their entity pages
+    for entity in registry.entities.values():
+        for alias in entity.aliases:
+            by_alias.setdefault(fold(alias), entity)
     for entity in sorted(registry.entities.values(), key=lambda e: e.id):
         posts = mentioned.get(entity.id, [])
         groups[entity.type].append(_entity_ref(entity, len(posts)))
@@ -124,10 +146,12 @@ def entity_pages(site: Site, summaries: dict) -> list[PageSpec]:
                  for p in posts]
         info = {"kind": "entity", "type": entity.type_label, "description": entity.description,
                 "aliases": [a for a in entity.aliases if a != entity.name], "website": entity.website}
+        facts = _facts(entity, by_alias)
         for spec in paginate(items, entity.url, entity.name, ENTITY_PAGE):
             spec.template = "entity.html"
             spec.context.update(info)
             if spec.context["front"]:  # what changes with every post stays off the older pages
+                spec.context.update(facts)  # ... and so do the facts: older pages are archives of posts
                 spec.context["related"] = [_entity_ref(registry.entities[e], n)
                                            for e, n in together.get(entity.id, [])[:10]]
                 spec.context["charts"] = entity_charts(entity, posts, together, pairs, registry, span)

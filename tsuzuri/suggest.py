@@ -10,6 +10,7 @@ first, so only unknown names remain. Place names are left out: they are rarely e
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ class Suggestion:
     kind: str
     count: int
     posts: int
+    example: str = ""   # the first post (source path) that uses it
 
 
 def suggest(texts: list[tuple[str, str]], registry: Registry, min_count: int = 2) -> list[Suggestion]:
@@ -42,7 +44,7 @@ def suggest(texts: list[tuple[str, str]], registry: Registry, min_count: int = 2
     tokenizer = Dictionary(dict="core").tokenizer()
     counts: Counter = Counter()
     kinds: dict[str, str] = {}
-    where: dict[str, set] = defaultdict(set)
+    where: dict[str, dict] = defaultdict(dict)  # term -> its posts, in reading order
     known = {fold(a) for e in registry.entities.values() for a in e.aliases}
     for source, text in texts:
         for term, kind in _terms(_mask(text, registry), tokenizer, SplitMode.C):
@@ -50,8 +52,9 @@ def suggest(texts: list[tuple[str, str]], registry: Registry, min_count: int = 2
                 continue
             counts[term] += 1
             kinds.setdefault(term, kind)
-            where[term].add(source)
-    found = [Suggestion(t, kinds[t], n, len(where[t])) for t, n in counts.items() if n >= min_count]
+            where[term].setdefault(source, None)
+    found = [Suggestion(t, kinds[t], n, len(where[t]), next(iter(where[t]))) for t, n in counts.items()
+             if n >= min_count]
     return sorted(found, key=lambda s: (-s.count, -s.posts, s.term))
 
 
@@ -98,3 +101,31 @@ def format_table(found: list[Suggestion]) -> str:
     lines = ["count  posts  kind      term"]
     lines += [f"{s.count:5d}  {s.posts:5d}  {s.kind:<8}  {s.term}" for s in found]
     return "\n".join(lines)
+
+
+# What a reviewer keeps a term as: Sudachi's kind -> the registry's type (a guess to confirm).
+_TYPES = {"人名": "person", "組織": "organization"}
+
+
+def _id(term: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", term.lower()).strip("-")
+    return slug if term.isascii() and slug else ""
+
+
+def format_review(found: list[Suggestion], registry: str, posts: int, min_count: int) -> str:
+    """A review list in the registry's own format: the editor deletes what is not an entity,
+    fills in each kept entry's id and type, merges spellings of one entity into one entry's
+    aliases, then moves the entries into the registry (an entry with id "" fails the build, so
+    none is moved unreviewed)."""
+    q = lambda v: json.dumps(v, ensure_ascii=False)  # noqa: E731 - a JSON string is a YAML scalar
+    lines = [f"# python -m tsuzuri entities suggest: {len(found)} names used in {posts} posts that {registry} "
+             f"does not know (each seen {min_count}+ times), most used first.",
+             "# Review: delete the entries that are not entities; for each kept one set id (lower-case ASCII) and",
+             "# type (company, person, agency, organization, product, place, other), add its other spellings to",
+             f"# aliases (or to an existing entity's aliases), then move it into {registry} and run check.", ""]
+    for s in found:
+        lines += [f"- id: {q(_id(s.term))}   # {s.count} mentions in {s.posts} posts ({s.kind}); first in {s.example}",
+                  f"  name: {q(s.term)}",
+                  f"  type: {q(_TYPES.get(s.kind, 'other'))}",
+                  f"  aliases: [{q(s.term)}]"]
+    return "\n".join(lines) + "\n"
