@@ -145,7 +145,8 @@ def test_home_archive_categories(seed_site):
                          "2025/11/22/hon-hai-openai-ai-infrastructure/", "2025/11/04/hon-hai-sharp-rapidus-ai-servers/",
                          "2025/09/18/japan-domestic-ai-push/"]
     archive = (seed_site / "archive/index.html").read_text(encoding="utf-8")
-    assert archive.index("12月") < archive.index("11月") < archive.index("9月")
+    # the month headings run newest first (the chart above them runs oldest first)
+    assert archive.index('id="y2025-12"') < archive.index('id="y2025-11"') < archive.index('id="y2025-9"')
     assert (seed_site / "categories/投資分析/index.html").exists()
     assert (seed_site / "categories/ニュース/index.html").exists()
     # posts stay out of the navigation: the home page's nav lists only the four sections

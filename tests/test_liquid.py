@@ -206,7 +206,12 @@ def test_site_variables_through_the_site(tmp_path):
     post = post_named(site, "2025-01-02-vars.md")
     assert '<a href="/blog/">home</a>' in post.html
     assert '<a href="/blog/x/">x</a>' in post.html
-    assert not site.diagnostics.has_warnings
+    assert not [d for d in site.diagnostics if not _dead_link(d)]
+
+
+def _dead_link(d) -> bool:
+    """These tiny sites link to pages they do not have; the link checker's own tests cover that."""
+    return "leads to no page of the site" in d.message
 
 
 def test_unknown_site_variable_renders_nothing_with_a_warning():
@@ -379,7 +384,7 @@ def test_include_through_the_site(tmp_path, folder):
     site = load(tmp_path, SiteConfig(posts_dir="posts", baseurl="/blog"))
     post = post_named(site, "2025-01-02-inc.md")
     assert '<div class="cta"><a href="/blog/contact/">相談する</a></div>' in post.html
-    assert not site.diagnostics.has_warnings and not site.diagnostics.has_errors
+    assert not [d for d in site.diagnostics if not _dead_link(d)]
 
 
 def test_include_output_is_sanitised(tmp_path):
@@ -397,7 +402,7 @@ def test_includes_dir_setting_and_no_escape(tmp_path):
     site = load(tmp_path, SiteConfig(posts_dir="posts", extra={"includes_dir": "parts"}))
     assert "相談する" in post_named(site, "2025-01-02-inc.md").html
     assert "SECRET" not in post_named(site, "2025-01-03-esc.md").html
-    assert [d.file for d in of(site.diagnostics, WARNING)] == ["posts/2025-01-03-esc.md"]
+    assert [d.file for d in of(site.diagnostics, WARNING) if not _dead_link(d)] == ["posts/2025-01-03-esc.md"]
 
 
 def test_an_edited_include_re_renders_cached_posts(tmp_path, monkeypatch):
