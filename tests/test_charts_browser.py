@@ -8,8 +8,7 @@ import re
 
 import pytest
 
-from test_search_browser import CHROMIUM, ARGS, site_url  # noqa: F401  (skips without chromium)
-from playwright import sync_api
+from test_search_browser import browser, site_url  # noqa: F401  (skips without chromium)
 
 PAGES = {"/entities/foxconn/": 2, "/archive/": 1}   # charts per page
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -34,13 +33,6 @@ MEASURE = """svg => {
   };
 }"""
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 def open_page(browser, url: str, viewport: dict, dark: bool):

@@ -4,7 +4,6 @@ text runs no script."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -13,15 +12,7 @@ import pytest
 from test_build import make_project, post, tsuzuri
 from test_report import FRAGMENTED
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("TSUZURI_REQUIRE_BROWSER"):
-        raise RuntimeError(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk")
-    pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
-from playwright import sync_api  # noqa: E402
+from test_search_browser import browser  # noqa: F401,E402  (skips the module without chromium)
 
 # Every place post text reaches the report: title, excerpt, body lines (kept, removed, stitched),
 # file name, tags; each payload would set window.__xss if it ran.
@@ -57,13 +48,6 @@ def report_dir(tmp_path_factory) -> Path:
     assert result.returncode == 0, result.stderr
     return tmp / "report"
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
