@@ -14,6 +14,8 @@ The measures are computed here, independently of the cleaner's own sentence spli
 - cuts: sentences without an ending whose completion (a longer sentence beginning with them)
   is elsewhere in the post; headings and bold labels are excluded;
 - lost: sentences of the source (markers and cut characters removed) found nowhere in the output;
+  an unterminated final sentence the cleaner reports as a trailing cut (by design: no ending and
+  no continuation) is counted apart, as trailing_cut_dropped;
 - links: distinct link/image/URL targets of the source missing from the output, plus targets
   of the output that the source does not have (a mangled target); targets cut off at a marker
   (a proper prefix of another target of the source) don't count;
@@ -129,7 +131,7 @@ def targets(body: str) -> set[str]:
     return {t for t in found if t}
 
 
-def measure(source: str, cleaned: str) -> dict:
+def measure(source: str, cleaned: str, dropped_cuts: str = "") -> dict:
     prose = prose_lines(cleaned)
     markers = sum(len(MARKER_RE.findall(line)) for _, line in prose)
     seen: Counter = Counter()
@@ -158,17 +160,21 @@ def measure(source: str, cleaned: str) -> dict:
             cuts += 1
     flat = key(cleaned)
     plain = MARKER_RE.sub("\n", source)
-    lost = 0
+    lost = trailing = 0
+    dropped = key(dropped_cuts)
     for _, line in prose_lines(plain):
         for s in sentences(line):
             k = key(s)
             if k and k not in flat:
-                lost += 1
+                if k in dropped and not is_complete(s):
+                    trailing += 1
+                else:
+                    lost += 1
     before, after = targets(plain), targets(cleaned)
     truncated = {t for t in before if any(o != t and o.startswith(t) for o in before)} if before else set()
     changed = sorted((before - after - truncated) | (after - before))
     return {"markers": markers, "repeated": sum(repeated.values()), "repeated_by_kind": dict(repeated),
-            "cuts": cuts, "lost": lost, "links_changed": len(changed), "links_examples": changed[:3],
+            "cuts": cuts, "lost": lost, "trailing_cut_dropped": trailing, "links_changed": len(changed), "links_examples": changed[:3],
             "fffd": cleaned.count("\ufffd")}
 
 
@@ -182,19 +188,21 @@ def run_state(state: str, pattern: str) -> dict:
         body = parts.body if parts.body and text.endswith(parts.body) else text
         t0 = time.perf_counter()
         try:
-            cleaned, _ = fragments.clean(body, first_line=parts.body_line)
+            cleaned, report = fragments.clean(body, first_line=parts.body_line)
+            dropped_cuts = "\n".join(c.text for c in report.changes if c.action == "trailing-cut")
         except Exception as exc:  # noqa: BLE001 — a crash is a finding, not the end of the run
-            cleaned = body
+            cleaned, dropped_cuts = body, ""
             posts.append({"post": path.name, "crash": repr(exc)})
         took = time.perf_counter() - t0
         clean_time += took
-        m = measure(body, cleaned)
+        m = measure(body, cleaned, dropped_cuts)
         m["post"], m["seconds"] = path.name, round(took, 3)
         m["clean"] = not (m["markers"] or m["repeated"] or m["cuts"] or m["lost"] or m["links_changed"])
         posts.append(m)
     posts = [p for p in posts if "markers" in p or "crash" in p]
     ok = [p for p in posts if "markers" in p]
-    total = {f: sum(p[f] for p in ok) for f in ("markers", "repeated", "cuts", "lost", "links_changed", "fffd")}
+    total = {f: sum(p[f] for p in ok) for f in ("markers", "repeated", "cuts", "lost", "trailing_cut_dropped",
+                                                "links_changed", "fffd")}
     total["posts"] = len(ok)
     total["crashes"] = sum("crash" in p for p in posts)
     total["clean_posts"] = sum(p["clean"] for p in ok)

@@ -44,7 +44,8 @@ _HTML_RE = re.compile(r"^[ \t]{0,3}</?[A-Za-z!]")
 _INDENTED_RE = re.compile(r"^(?: {4}|\t)")
 # A sentence ends at Japanese or Latin end punctuation (plus closing brackets) or a line end.
 _SENT_END_RE = re.compile(r"[。！？!?．]+[」』）)\]\"”’]*|(?<=\S)[.!?]+[\"”’)]*(?=\s)|\n")
-_COMPLETE_END = set("。．.！!？?」』）)]\"”’:：…")
+# (not "]": text ending in "]" is a link's text cut off before its target)
+_COMPLETE_END = set("。．.！!？?」』）)\"”’:：…")
 _STRIP_KEY_RE = re.compile(r"[\s*_`~]+")
 _LEAD_MARK_RE = re.compile(r"^(?:[ \t]*(?:#{1,6}|>|[-*+]|\d{1,9}[.)])[ \t]+)+")
 
@@ -61,13 +62,63 @@ def key(text: str) -> str:
 
 def is_complete(sentence: str) -> bool:
     s = sentence.rstrip().rstrip("*_`~ \t")
-    return bool(s) and s[-1] in _COMPLETE_END
+    if not s or s[-1] not in _COMPLETE_END:
+        return False
+    # cut inside inline code, a link target or a tag: its ? or ! is not an ending
+    link = s.rfind("](")
+    return not (sentence.count("`") % 2 or s.rfind("<") > s.rfind(">") or s.rfind("{:") > s.rfind("}")
+                or link >= 0 and s.count("(", link) > s.count(")", link))
+
+
+# Markdown syntax inside which end punctuation ends no sentence: a link target (one level of
+# parentheses inside), an HTML tag or autolink, a kramdown attribute list, the ! opening an
+# image, a bare URL (it ends on a character that cannot end a sentence). Inline code is found by _code_spans.
+_SYNTAX_RE = re.compile(
+    r"\]\(\s*(?:<[^<>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
+    r"|</?[A-Za-z][^<>\n]*>|<!--[^\n]*?-->"
+    r"|\{:[^{}\n]*\}|!(?=\[)"
+    r"|(?:https?|ftp)://[\w\-.~:/?#\[\]@!$&'()*+,;=%]*[\w\-~/#=&%+]"
+    r"|\]\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*(?:\([^()\n]*)?$|\{:[^{}\n]*$|</?[A-Za-z][^<>\n]*$",  # a target or tag cut off where the text ends
+    re.I | re.A)
+
+
+def _masked(text: str) -> str:
+    """text with its Markdown syntax (see _SYNTAX_RE) and inline code overwritten by NULs, so
+    that no sentence ends inside a URL, a link target, code, an attribute list or HTML."""
+    if not ("`" in text or "](" in text or "<" in text or "{:" in text or "://" in text or "![" in text):
+        return text
+    spans = [m.span() for m in _SYNTAX_RE.finditer(text)]
+    if "`" in text:
+        code = _code_spans(text)
+        spans += code
+        # a backtick run opening no span: code cut off (or a stray backtick) to the line's end
+        k = 0
+        for m in _BACKTICKS_RE.finditer(text):
+            while k < len(code) and code[k][1] <= m.start():
+                k += 1
+            if k == len(code) or m.start() < code[k][0]:
+                end = text.find("\n", m.start())
+                spans.append((m.start(), len(text) if end < 0 else end))
+        spans.sort()
+    if not spans:
+        return text
+    pieces, pos = [], 0
+    for a, b in spans:
+        if b <= pos:
+            continue
+        a = max(a, pos)
+        pieces.append(text[pos:a])
+        pieces.append("\0" * (b - a))
+        pos = b
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence in text, without surrounding white space."""
+    """(start, end) of each sentence in text, without surrounding white space. Punctuation
+    inside Markdown syntax (URLs, link targets, inline code, attribute lists, HTML) ends none."""
     spans, start = [], 0
-    for m in _SENT_END_RE.finditer(text):
+    for m in _SENT_END_RE.finditer(_masked(text)):
         end = m.end() if m.group() != "\n" else m.start()
         _add_span(text, start, end, spans)
         start = m.end()
