@@ -548,3 +548,66 @@ def test_links_survive_repeats_and_trimming(blocks, data):
     cleaned, _ = clean("\n\n".join(noisy) + "\n")
     assert cleaned == article
     assert clean(cleaned)[0] == cleaned
+
+
+# -- lists re-emitted after a marker (issue 15): same items, other layout, grown items ---------
+
+@st.composite
+def list_articles(draw):
+    """(blocks, index of a list block, its items as (label, sentence) pairs)."""
+    blocks = draw(articles())
+    items = [(f"{draw(st.sampled_from(_WORDS))}の要点{i}",
+              f"{draw(st.sampled_from(_WORDS))}{draw(st.sampled_from(_VERBS))}、項目{i}の説明です。")
+             for i in range(draw(st.integers(2, 5)))]
+    ordered = draw(st.booleans())
+    lines = [f"{f'{i + 1}.' if ordered else '-'} **{label}**: {text}" for i, (label, text) in enumerate(items)]
+    at = draw(st.integers(0, len(blocks)))
+    blocks.insert(at, "\n".join(lines))
+    return blocks, at, items, ordered
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(list_articles(), st.data())
+def test_list_reemitted_after_marker(article, data):
+    """The model restarts and writes the same list again: label on its own line, some items
+    only, or items grown by a new sentence. Repeated items go, new sentences stay once."""
+    blocks, at, items, ordered = article
+    shape = data.draw(st.sampled_from(["same", "label-line", "grown"]))
+    chosen = sorted(data.draw(st.sets(st.integers(0, len(items) - 1), min_size=1)))
+    lines = []
+    for n, i in enumerate(chosen):
+        label, text = items[i]
+        mark = f"{n + 1}." if ordered else "-"
+        if shape == "label-line":
+            lines += [f"{mark}  **{label}**:", f"    {text}"]
+        elif shape == "grown":
+            lines.append(f"{mark} **{label}**: {text}追加された説明{i}として補足の文を書いています。")
+        else:
+            lines.append(f"{mark} **{label}**: {text}")
+    j = data.draw(st.integers(at + 1, len(blocks)))
+    noisy = blocks[:j] + ["---END---", "\n".join(lines)] + blocks[j:]
+    cleaned, _ = clean("\n\n".join(noisy) + "\n")
+    if shape != "grown":
+        assert cleaned == "\n\n".join(blocks) + "\n"
+    else:
+        for i in chosen:
+            assert cleaned.count(f"追加された説明{i}として") == 1
+        for label, text in items:
+            assert cleaned.count(text) == 1
+    assert clean(cleaned)[0] == cleaned
+
+
+def test_list_items_repeated_within_one_list_stay():
+    body = ("前置きの段落がここにあり、説明を続けています。\n\n---END---\n\n"
+            "- 同じ項目を二度書いてもよい場合があります。\n- 同じ項目を二度書いてもよい場合があります。\n")
+    cleaned, _ = clean(body)
+    assert cleaned.count("同じ項目を二度書いてもよい場合があります。") == 2
+
+
+def test_rule_before_the_continuation_of_a_cut_sentence():
+    """A restart that repeats a section rule still completes the sentence cut at the marker."""
+    body = ("最初の段落はここで完結しています。\n\n---\n\n二つ目の段落の文は途中で切\n\n---END---\n\n---\n\n"
+            "二つ目の段落の文は途中で切れてしまったので続きを書きます。\n")
+    cleaned, report = clean(body)
+    assert cleaned == ("最初の段落はここで完結しています。\n\n---\n\n"
+                       "二つ目の段落の文は途中で切れてしまったので続きを書きます。\n")

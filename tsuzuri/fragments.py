@@ -43,10 +43,14 @@ _HR_RE = re.compile(r"^[ \t]{0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*)
 _HTML_RE = re.compile(r"^[ \t]{0,3}</?[A-Za-z!]")
 _INDENTED_RE = re.compile(r"^(?: {4}|\t)")
 # A sentence ends at Japanese or Latin end punctuation (plus closing brackets) or a line end.
-_SENT_END_RE = re.compile(r"[。！？!?．]+[」』）)\]\"”’]*|(?<=\S)[.!?]+[\"”’)]*(?=\s)|\n")
+# A bold label opening a line (``**要点**: 本文``) ends a piece too, so that an item written on
+# one line and re-emitted with the label on a line of its own compare equal.
+_SENT_END_RE = re.compile(r"[。！？!?．]+[」』）)\]\"”’]*|(?<=\S)[.!?]+[\"”’)]*(?=\s)|\n"
+                          r"|(?m:^[ \t]*\*\*[^*\n]{1,80}(?:\*\*[ \t]*[:：]|[:：]\*\*))")
 # (not "]": text ending in "]" is a link's text cut off before its target)
 _COMPLETE_END = set("。．.！!？?」』）)\"”’:：…")
 _STRIP_KEY_RE = re.compile(r"[\s*_`~]+")
+_ITEM_LEAD_RE = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?")
 _LEAD_MARK_RE = re.compile(r"^(?:[ \t]*(?:#{1,6}|>|[-*+]|\d{1,9}[.)])[ \t]+)+")
 
 SHORT = 8        # a repeated block shorter than this (normalised chars) may be a refrain: kept
@@ -651,6 +655,7 @@ class _Cleaner:
         self.waiting = False                                  # a marker passed since the cut
         self.last: _Out | None = None                        # block the previous input fed
         self.prev_dropped = False
+        self.rule_line: int | None = None                    # first horizontal rule emitted
         self.has_markers = self.report.fragments > 1
         self.idx = 0
         # Without markers only repeats that look generated go (see _generated_repeats).
@@ -749,6 +754,9 @@ class _Cleaner:
         out, offset, tail = self.cut  # type: ignore[misc]
         if block.kind == "heading":
             return self._stitch_heading(block, out, tail, at_cut)
+        if block.kind == "hr" and self.rule_line is not None:  # the restart repeats a section rule
+            self._drop(block, f"repeated rule before the cut sentence continues (first at line {self._at(self.rule_line)})")
+            return True
         if block.kind not in ("para", "quote", "list", "table"):
             return False
         segs = _segments(block)
@@ -857,6 +865,8 @@ class _Cleaner:
                 self._emit(block)
             return
         if kind in ("hr", "html"):
+            if kind == "hr" and self.rule_line is None:
+                self.rule_line = block.start + self.off
             self._emit(block)
             return
         segs = _segments(block)
@@ -865,6 +875,8 @@ class _Cleaner:
             self._drop(block, f"repeat of line {self._at(first)}")
             return
         if kind in ("list", "table") and self._extend(block, segs):
+            return
+        if kind == "list" and self.has_markers and self._emit_new_items(block, segs, at_cut):
             return
         if kind == "para" and self.has_markers:
             self._emit_trimmed(block, segs, at_cut)
@@ -890,6 +902,66 @@ class _Cleaner:
             self._emit(block)
         for a, b, k in keep:
             self.seen.add(k, block.start + self.off)
+
+    def _emit_new_items(self, block: Block, segs, at_cut: bool) -> bool:
+        """A list after a marker that re-emits items of earlier blocks, whole or grown by new
+        sentences: a repeated item goes, a grown one keeps its label and its new sentences (like
+        a paragraph, see _emit_trimmed); repetition within this list stays. False: nothing to do."""
+        starts = [i for i, line in enumerate(block.lines) if _LIST_RE.match(line)] or [0]
+        bounds = list(zip(starts, starts[1:] + [len(block.lines)]))
+        offsets, pos = [], 0
+        for line in block.lines:
+            offsets.append(pos)
+            pos += len(line) + 1
+        offsets.append(pos)
+        keep, firsts, trimmed, s = [], [], 0, 0
+        for n, (a, b) in enumerate(bounds):
+            item = []
+            while s < len(segs) and segs[s][0] < offsets[b]:
+                item.append(segs[s])
+                s += 1
+            last = at_cut and n == len(bounds) - 1
+            found = [self.seen.covered(sg[2], cut=last and i == len(item) - 1 and not _seg_complete(block, sg))
+                     for i, sg in enumerate(item)]
+            if item and None not in found and sum(len(sg[2]) for sg in item) >= LONG:
+                firsts.append(min(found))  # type: ignore[type-var]
+                continue
+            gone = {id(sg) for sg, f in zip(item, found) if f is not None and len(sg[2]) >= LONG
+                    and not (last and sg is item[-1])}  # a cut-off tail stays: it opens a cut
+            lines = self._item_without(block, offsets, a, b, [sg for sg in item if id(sg) not in gone]) if gone else None
+            if lines is None:
+                keep.extend(block.lines[a:b])
+            else:
+                keep.extend(lines)
+                trimmed += 1
+                firsts.append(min(f for f in found if f is not None))
+        if not firsts:
+            return False
+        if not keep:
+            self._drop(block, f"repeat of line {self._at(min(firsts))}")
+            return True
+        self._change("trimmed", block, f"removed {len(firsts) - trimmed} repeated list item(s) and repeated "
+                                       f"sentences of {trimmed} (first at line {self._at(min(firsts))})")
+        self._emit(block, keep)
+        for _, _, k in segs:
+            self.seen.add(k, block.start + self.off)
+        return True
+
+    @staticmethod
+    def _item_without(block: Block, offsets: list[int], a: int, b: int, kept) -> list[str] | None:
+        """Lines a..b of a list block keeping only these segments (each line keeps its indent and
+        list marker); None when the item's first line would be left without text."""
+        out = []
+        for i in range(a, b):
+            line = block.lines[i]
+            mine = [(x - offsets[i], y - offsets[i]) for x, y, _ in kept if offsets[i] <= x < offsets[i + 1]]
+            if not mine:
+                if i == a:
+                    return None
+                continue
+            lead = _ITEM_LEAD_RE.match(line).end()  # type: ignore[union-attr]
+            out.append(line[:lead] + _join(line, mine))
+        return out
 
     def _extend(self, block: Block, segs) -> bool:
         """A list/table re-emitted in full after a cut: merge it into the earlier one."""
