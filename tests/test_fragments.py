@@ -611,3 +611,21 @@ def test_rule_before_the_continuation_of_a_cut_sentence():
     cleaned, report = clean(body)
     assert cleaned == ("最初の段落はここで完結しています。\n\n---\n\n"
                        "二つ目の段落の文は途中で切れてしまったので続きを書きます。\n")
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(articles(), st.data())
+def test_cut_completed_in_a_later_fragment(blocks, data):
+    """The fragment after a cut goes elsewhere (new text); a later one restarts the cut paragraph
+    and writes the sentence out in full: it completes the cut in place, nothing is repeated."""
+    paras = [i for i, b in enumerate(blocks) if not b.startswith("#")]
+    i = data.draw(st.sampled_from(paras))
+    para = blocks[i]
+    unique = para.find("の論点", para.rfind("第")) + 2  # the cut piece begins no earlier sentence
+    cut = data.draw(st.integers(unique, len(para) - 2))
+    new = "この断片は別の話題に移り、ここで新しい段落として独自の内容を述べています。"
+    noisy = blocks[:i] + [para[:cut], "---END---", new, "---END---", para] + blocks[i + 1:]
+    cleaned, report = clean("\n\n".join(noisy) + "\n")
+    assert cleaned == "\n\n".join(blocks[:i + 1] + [new] + blocks[i + 1:]) + "\n"
+    assert not report.count("unresolved-cut")
+    assert clean(cleaned)[0] == cleaned

@@ -56,6 +56,7 @@ _LEAD_MARK_RE = re.compile(r"^(?:[ \t]*(?:#{1,6}|>|[-*+]|\d{1,9}[.)])[ \t]+)+")
 SHORT = 8        # a repeated block shorter than this (normalised chars) may be a refrain: kept
 LONG = 20        # repeated sentences at least this long are trimmed out of mixed paragraphs
 LOOKBACK = 32    # how many emitted blocks a re-emitted list/table may extend
+PENDING = 8      # an unresolved cut this long (normalised) may be completed by a later fragment
 
 
 @lru_cache(maxsize=1 << 16)  # the same sentences are compared many times
@@ -421,6 +422,7 @@ class _Out:
     lines: list[str]     # current text of the emitted block (may be stitched or trimmed)
     source_end: int      # last input line that fed it (0-based, exclusive)
     fragment_end: bool = False  # the last block of its fragment: it may have been cut there
+    gone: bool = False          # removed from the output after it was emitted
 
     @property
     def text(self) -> str:
@@ -656,6 +658,8 @@ class _Cleaner:
         self.last: _Out | None = None                        # block the previous input fed
         self.prev_dropped = False
         self.rule_line: int | None = None                    # first horizontal rule emitted
+        # unresolved cuts by their first PENDING characters: (block, tail offset, tail, report)
+        self.pending: dict[str, list[tuple[_Out, int, str, Change]]] = {}
         self.has_markers = self.report.fragments > 1
         self.idx = 0
         # Without markers only repeats that look generated go (see _generated_repeats).
@@ -726,9 +730,11 @@ class _Cleaner:
                 self._trim_tail(out, offset, Change("dropped", at, at, f"cut-off repeat of line {self._at(first)}"))
             else:  # kept as written: later repeats of it are repeats
                 self.seen.add(tail, line)
-                self.report.changes.append(Change(
-                    "unresolved-cut", self._at(line), self._at(line),
-                    "a sentence cut off at a ---END--- marker has no continuation; kept as written"))
+                change = Change("unresolved-cut", self._at(line), self._at(line),
+                                "a sentence cut off at a ---END--- marker has no continuation; kept as written")
+                self.report.changes.append(change)
+                if len(tail) >= PENDING:  # a later fragment may still write it out in full
+                    self.pending.setdefault(tail[:PENDING], []).append((out, offset, tail, change))
         self.cut, self.waiting = None, False
 
     def _trim_tail(self, out: _Out, offset: int, change: Change) -> None:
@@ -746,6 +752,7 @@ class _Cleaner:
             # by identity, from the end (where the cut block is): list.remove compares every
             # earlier block field by field
             del self.out[next(i for i in range(len(self.out) - 1, -1, -1) if self.out[i] is out)]
+            out.gone = True
             if self.last is out:
                 self.last = None
 
@@ -886,22 +893,43 @@ class _Cleaner:
             self.seen.add(k, block.start + self.off)
 
     def _emit_trimmed(self, block: Block, segs, at_cut: bool) -> None:
-        text, keep, removed = block.text, [], []
+        text, keep, removed, moved = block.text, [], [], 0
         for i, (a, b, k) in enumerate(segs):
             # the cut-off tail of a paragraph with new content stays: it opens a cut at the marker
             cut_piece = at_cut and i == len(segs) - 1 and not is_complete(text[a:b])
             first = None if cut_piece else self.seen.covered(k, cut=False)
             if first is not None and len(k) >= LONG:
                 removed.append(first)
+            elif first is None and not cut_piece and self.pending and self._complete_pending(k, text[a:b], block):
+                moved += 1
             else:
                 keep.append((a, b, k))
-        if removed and keep:
-            self._change("trimmed", block, f"removed {len(removed)} repeated sentence(s) (first at line {self._at(min(removed))})")
+        if not keep and (removed or moved):
+            self._drop(block, "its sentences complete an earlier cut or repeat earlier ones")
+            return
+        if removed and keep or moved:
+            if removed:
+                self._change("trimmed", block, f"removed {len(removed)} repeated sentence(s) (first at line {self._at(min(removed))})")
             self._emit(block, _join(text, keep).split("\n"))
         else:
             self._emit(block)
         for a, b, k in keep:
             self.seen.add(k, block.start + self.off)
+
+    def _complete_pending(self, k: str, sentence: str, block: Block) -> bool:
+        """Complete an unresolved cut (kept as written) that sentence k begins with: a later
+        fragment wrote the cut sentence out in full. It moves to the cut, where it began."""
+        bucket = self.pending.get(k[:PENDING])
+        for n, (out, offset, tail, change) in enumerate(bucket or ()):
+            if len(k) > len(tail) and k.startswith(tail) and not out.gone and key(out.text[offset:]) == tail:
+                out.lines = (out.text[:offset] + sentence).split("\n")
+                del bucket[n]  # type: ignore[union-attr]
+                self.seen.add(k, out.block.start + self.off)
+                change.action = "stitched"
+                change.detail = (f"the sentence cut off here is written out in full at line "
+                                 f"{self._at(block.start + self.off)}; moved here")
+                return True
+        return False
 
     def _emit_new_items(self, block: Block, segs, at_cut: bool) -> bool:
         """A list after a marker that re-emits items of earlier blocks, whole or grown by new
