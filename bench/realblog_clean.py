@@ -8,7 +8,7 @@ Reads /work/realblog/<state>/_posts by path (the blog's text has no licence: not
 copied anywhere) and cleans each body with tsuzuri.fragments.clean in this process (one core).
 The measures are computed here, independently of the cleaner's own sentence splitting:
 
-- markers: ---END--- markers (any variant) left outside code;
+- markers: ---END--- markers (any variant) left outside code (inline code included);
 - repeated: sentences of 20+ characters (normalised) shown more than once, outside code and
   tables (occurrences after the first);
 - cuts: sentences without an ending whose completion (a longer sentence beginning with them)
@@ -48,6 +48,7 @@ REALBLOG = Path("/work/realblog")
 STATES = ("before-cleanup", "today")
 
 MARKER_RE = re.compile(r"-{2,}[ \t]*END[ \t]*-{2,}|^[ \t]*-{3,}[ \t]*END[ \t]*-*[ \t]*$", re.I | re.M)
+CODE_RE = re.compile(r"`[^`\n]*`")
 FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 # Markdown constructs inside which end punctuation never ends a sentence (masked before splitting)
 SYNTAX_RE = re.compile(
@@ -133,7 +134,7 @@ def targets(body: str) -> set[str]:
 
 def measure(source: str, cleaned: str, dropped_cuts: str = "") -> dict:
     prose = prose_lines(cleaned)
-    markers = sum(len(MARKER_RE.findall(line)) for _, line in prose)
+    markers = sum(len(MARKER_RE.findall(CODE_RE.sub("", line))) for _, line in prose)  # in code: content
     seen: Counter = Counter()
     repeated = Counter()
     keys: list[str] = []
