@@ -58,7 +58,8 @@ SYNTAX_RE = re.compile(
     r"|\{:[^{}\n]*\}"                              # kramdown attribute list
     r"|https?://[^\s<>()\[\]「」（）、。]+"          # bare URL
 )
-END_RE = re.compile(r"[。！？!?．]+[」』）)\]\"”’]*|(?<=\S)[.!?]+[\"”’)]*(?=\s|$)")
+END_RE = re.compile(r"[。！？!?．]+[」』）)\]\"”’]*|(?<=\S)[.!?]+[\"”’)]*(?=\s|$)"
+                    r"|^\*\*[^*\n]{1,80}(?:\*\*[ \t]*[:：]|[:：]\*\*)")  # a bold label is a unit of its own
 COMPLETE = set("。．.！!？?」』）)]\"”’:：…")
 KEY_STRIP_RE = re.compile(r"[\s*_`~\ufffd]+")
 LEAD_RE = re.compile(r"^(?:[ \t]*(?:#{1,6}|>|[-*+]|\d{1,9}[.)])[ \t]+)+")
@@ -106,15 +107,14 @@ def prose_lines(body: str) -> list[tuple[str, str]]:
 
 def sentences(line: str) -> list[str]:
     """The sentences of one line, never split inside code, link targets, HTML, URLs or {: }."""
-    masked = SYNTAX_RE.sub(lambda m: "x" * len(m.group()), line)
+    body = LEAD_RE.sub("", line).strip()
+    masked = SYNTAX_RE.sub(lambda m: "x" * len(m.group()), body)
     spans, start = [], 0
     for m in END_RE.finditer(masked):
         spans.append((start, m.end()))
         start = m.end()
-    spans.append((start, len(line)))
-    body = LEAD_RE.sub("", line)
-    shift = len(line) - len(body)
-    return [line[max(a, shift):b].strip() for a, b in spans if line[max(a, shift):b].strip()]
+    spans.append((start, len(body)))
+    return [body[a:b].strip() for a, b in spans if body[a:b].strip()]
 
 
 def is_complete(s: str) -> bool:

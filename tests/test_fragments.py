@@ -498,6 +498,7 @@ _SYNTAX = [
     "https://example.com/q?x={i}&y=!",
     "![図{i}](/assets/images/fig{i}.png?v=2 \"図{i}。?\")",
     "[(括弧)](https://ja.wikipedia.org/wiki/A_(B)?x={i})",
+    "[AIエージェントが製造業の現場をどう変えるのか？第{i}報](/posts/{i}/)",
 ]
 
 

@@ -79,6 +79,7 @@ def is_complete(sentence: str) -> bool:
 # parentheses inside), an HTML tag or autolink, a kramdown attribute list, the ! opening an
 # image, a bare URL (it ends on a character that cannot end a sentence). Inline code is found by _code_spans.
 _SYNTAX_RE = re.compile(
+    r"!?\[[^\[\]\n]*(?=\]\()|"  # a link's text too: its ？ is no ending ([変わる？…](/url))
     r"\]\(\s*(?:<[^<>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
     r"|</?[A-Za-z][^<>\n]*>|<!--[^\n]*?-->"
     r"|\{:[^{}\n]*\}|!(?=\[)"
