@@ -48,6 +48,11 @@ REALBLOG = Path("/work/realblog")
 STATES = ("before-cleanup", "today")
 
 MARKER_RE = re.compile(r"-{2,}[ \t]*END[ \t]*-{2,}|^[ \t]*-{3,}[ \t]*END[ \t]*-*[ \t]*$", re.I | re.M)
+# For "lost": a marker with the pair of brackets around it and the punctuation glued after it
+# (「---END---」も, ---END---。), which the cleaner removes with the marker as part of it; replacing
+# only the bare marker left "…「" and "」も…" as sentences the output can never contain.
+WRAPPED_MARKER_RE = re.compile(r"(?:([「『“（(\[【])(?:" + MARKER_RE.pattern + r")(?=[」』”）)\]】])[」』”）)\]】]"
+                               r"|(?:" + MARKER_RE.pattern + r"))[。．.、,，！!？?]*", re.I | re.M)
 CODE_RE = re.compile(r"`[^`\n]*`")
 FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 # Markdown constructs inside which end punctuation never ends a sentence (masked before splitting)
@@ -160,7 +165,7 @@ def measure(source: str, cleaned: str, dropped_cuts: str = "") -> dict:
         if i < len(ordered) and ordered[i].startswith(k):
             cuts += 1
     flat = key(cleaned)
-    plain = MARKER_RE.sub("\n", source)
+    plain = WRAPPED_MARKER_RE.sub("\n", source)
     lost = trailing = 0
     dropped = key(dropped_cuts)
     for _, line in prose_lines(plain):
