@@ -630,3 +630,24 @@ def test_cut_completed_in_a_later_fragment(blocks, data):
     assert cleaned == "\n\n".join(blocks[:i + 1] + [new] + blocks[i + 1:]) + "\n"
     assert not report.count("unresolved-cut")
     assert clean(cleaned)[0] == cleaned
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(list_articles(), st.data())
+def test_list_cut_in_an_item_then_reemitted_keeps_every_sentence(article, data):
+    """A list cut off inside its last item's second sentence, at a marker, then written again in
+    full: the item that completes the cut keeps its label and its first sentence (they were only
+    in the line it replaces): no unique sentence is lost."""
+    blocks, at, items, ordered = article
+    cut_at = data.draw(st.integers(0, len(items) - 1))
+    mark = (lambda n: f"{n + 1}.") if ordered else (lambda n: "-")
+    full = [f"{mark(i)} **{label}**: {text}続きの説明{i}も大切な内容を含んでいます。"
+            for i, (label, text) in enumerate(items)]
+    cut = full[:cut_at] + [full[cut_at][: full[cut_at].index(f"続きの説明{cut_at}") + 4]]
+    noisy = blocks[:at] + ["\n".join(cut), "---END---", "\n".join(full)] + blocks[at + 1:]
+    cleaned, _ = clean("\n\n".join(noisy) + "\n")
+    for i, (label, text) in enumerate(items):
+        # nothing unique lost (a label left twice by another path is a repeat, measured apart)
+        assert f"**{label}**" in cleaned and text in cleaned, cleaned
+        assert f"続きの説明{i}も大切な内容を含んでいます。" in cleaned, cleaned
+    assert clean(cleaned)[0] == cleaned

@@ -1005,7 +1005,10 @@ class _Cleaner:
             if not same:
                 continue
             keep_old = len(old) - (0 if new[len(old) - 1] == old[-1] else 1)
-            added = [ln for ln in (self._uncovered_line(line) for line in block.lines[keep_old:]) if ln]
+            # The line that completes the old cut-off last line replaces it whole: its sentences
+            # were "emitted" only by the line it replaces, so stripping them would lose them.
+            added = block.lines[keep_old:len(old)]
+            added += [ln for ln in (self._uncovered_line(line) for line in block.lines[len(old):]) if ln]
             out.lines = out.lines[:keep_old] + added
             out.source_end = block.end
             for _, _, k in segs:
