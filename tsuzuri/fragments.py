@@ -43,14 +43,20 @@ _HR_RE = re.compile(r"^[ \t]{0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*)
 _HTML_RE = re.compile(r"^[ \t]{0,3}</?[A-Za-z!]")
 _INDENTED_RE = re.compile(r"^(?: {4}|\t)")
 # A sentence ends at Japanese or Latin end punctuation (plus closing brackets) or a line end.
-_SENT_END_RE = re.compile(r"[。！？!?．]+[」』）)\]\"”’]*|(?<=\S)[.!?]+[\"”’)]*(?=\s)|\n")
-_COMPLETE_END = set("。．.！!？?」』）)]\"”’:：…")
+# A bold label opening a line (``**要点**: 本文``) ends a piece too, so that an item written on
+# one line and re-emitted with the label on a line of its own compare equal.
+_SENT_END_RE = re.compile(r"[。！？!?．]+[」』）)\]\"”’]*|(?<=\S)[.!?]+[\"”’)]*(?=\s)|\n"
+                          r"|(?m:^[ \t]*\*\*[^*\n]{1,80}(?:\*\*[ \t]*[:：]|[:：]\*\*))")
+# (not "]": text ending in "]" is a link's text cut off before its target)
+_COMPLETE_END = set("。．.！!？?」』）)\"”’:：…")
 _STRIP_KEY_RE = re.compile(r"[\s*_`~]+")
+_ITEM_LEAD_RE = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?")
 _LEAD_MARK_RE = re.compile(r"^(?:[ \t]*(?:#{1,6}|>|[-*+]|\d{1,9}[.)])[ \t]+)+")
 
 SHORT = 8        # a repeated block shorter than this (normalised chars) may be a refrain: kept
 LONG = 20        # repeated sentences at least this long are trimmed out of mixed paragraphs
 LOOKBACK = 32    # how many emitted blocks a re-emitted list/table may extend
+PENDING = 8      # an unresolved cut this long (normalised) may be completed by a later fragment
 
 
 @lru_cache(maxsize=1 << 16)  # the same sentences are compared many times
@@ -61,13 +67,64 @@ def key(text: str) -> str:
 
 def is_complete(sentence: str) -> bool:
     s = sentence.rstrip().rstrip("*_`~ \t")
-    return bool(s) and s[-1] in _COMPLETE_END
+    if not s or s[-1] not in _COMPLETE_END:
+        return False
+    # cut inside inline code, a link target or a tag: its ? or ! is not an ending
+    link = s.rfind("](")
+    return not (sentence.count("`") % 2 or s.rfind("<") > s.rfind(">") or s.rfind("{:") > s.rfind("}")
+                or link >= 0 and s.count("(", link) > s.count(")", link))
+
+
+# Markdown syntax inside which end punctuation ends no sentence: a link target (one level of
+# parentheses inside), an HTML tag or autolink, a kramdown attribute list, the ! opening an
+# image, a bare URL (it ends on a character that cannot end a sentence). Inline code is found by _code_spans.
+_SYNTAX_RE = re.compile(
+    r"!?\[[^\[\]\n]*(?=\]\()|"  # a link's text too: its ？ is no ending ([変わる？…](/url))
+    r"\]\(\s*(?:<[^<>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
+    r"|</?[A-Za-z][^<>\n]*>|<!--[^\n]*?-->"
+    r"|\{:[^{}\n]*\}|!(?=\[)"
+    r"|(?:https?|ftp)://[\w\-.~:/?#\[\]@!$&'()*+,;=%]*[\w\-~/#=&%+]"
+    r"|\]\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*(?:\([^()\n]*)?$|\{:[^{}\n]*$|</?[A-Za-z][^<>\n]*$",  # a target or tag cut off where the text ends
+    re.I | re.A)
+
+
+def _masked(text: str) -> str:
+    """text with its Markdown syntax (see _SYNTAX_RE) and inline code overwritten by NULs, so
+    that no sentence ends inside a URL, a link target, code, an attribute list or HTML."""
+    if not ("`" in text or "](" in text or "<" in text or "{:" in text or "://" in text or "![" in text):
+        return text
+    spans = [m.span() for m in _SYNTAX_RE.finditer(text)]
+    if "`" in text:
+        code = _code_spans(text)
+        spans += code
+        # a backtick run opening no span: code cut off (or a stray backtick) to the line's end
+        k = 0
+        for m in _BACKTICKS_RE.finditer(text):
+            while k < len(code) and code[k][1] <= m.start():
+                k += 1
+            if k == len(code) or m.start() < code[k][0]:
+                end = text.find("\n", m.start())
+                spans.append((m.start(), len(text) if end < 0 else end))
+        spans.sort()
+    if not spans:
+        return text
+    pieces, pos = [], 0
+    for a, b in spans:
+        if b <= pos:
+            continue
+        a = max(a, pos)
+        pieces.append(text[pos:a])
+        pieces.append("\0" * (b - a))
+        pos = b
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence in text, without surrounding white space."""
+    """(start, end) of each sentence in text, without surrounding white space. Punctuation
+    inside Markdown syntax (URLs, link targets, inline code, attribute lists, HTML) ends none."""
     spans, start = [], 0
-    for m in _SENT_END_RE.finditer(text):
+    for m in _SENT_END_RE.finditer(_masked(text)):
         end = m.end() if m.group() != "\n" else m.start()
         _add_span(text, start, end, spans)
         start = m.end()
@@ -366,6 +423,7 @@ class _Out:
     lines: list[str]     # current text of the emitted block (may be stitched or trimmed)
     source_end: int      # last input line that fed it (0-based, exclusive)
     fragment_end: bool = False  # the last block of its fragment: it may have been cut there
+    gone: bool = False          # removed from the output after it was emitted
 
     @property
     def text(self) -> str:
@@ -600,6 +658,9 @@ class _Cleaner:
         self.waiting = False                                  # a marker passed since the cut
         self.last: _Out | None = None                        # block the previous input fed
         self.prev_dropped = False
+        self.rule_line: int | None = None                    # first horizontal rule emitted
+        # unresolved cuts by their first PENDING characters: (block, tail offset, tail, report)
+        self.pending: dict[str, list[tuple[_Out, int, str, Change]]] = {}
         self.has_markers = self.report.fragments > 1
         self.idx = 0
         # Without markers only repeats that look generated go (see _generated_repeats).
@@ -670,9 +731,11 @@ class _Cleaner:
                 self._trim_tail(out, offset, Change("dropped", at, at, f"cut-off repeat of line {self._at(first)}"))
             else:  # kept as written: later repeats of it are repeats
                 self.seen.add(tail, line)
-                self.report.changes.append(Change(
-                    "unresolved-cut", self._at(line), self._at(line),
-                    "a sentence cut off at a ---END--- marker has no continuation; kept as written"))
+                change = Change("unresolved-cut", self._at(line), self._at(line),
+                                "a sentence cut off at a ---END--- marker has no continuation; kept as written")
+                self.report.changes.append(change)
+                if len(tail) >= PENDING:  # a later fragment may still write it out in full
+                    self.pending.setdefault(tail[:PENDING], []).append((out, offset, tail, change))
         self.cut, self.waiting = None, False
 
     def _trim_tail(self, out: _Out, offset: int, change: Change) -> None:
@@ -690,6 +753,7 @@ class _Cleaner:
             # by identity, from the end (where the cut block is): list.remove compares every
             # earlier block field by field
             del self.out[next(i for i in range(len(self.out) - 1, -1, -1) if self.out[i] is out)]
+            out.gone = True
             if self.last is out:
                 self.last = None
 
@@ -698,6 +762,9 @@ class _Cleaner:
         out, offset, tail = self.cut  # type: ignore[misc]
         if block.kind == "heading":
             return self._stitch_heading(block, out, tail, at_cut)
+        if block.kind == "hr" and self.rule_line is not None:  # the restart repeats a section rule
+            self._drop(block, f"repeated rule before the cut sentence continues (first at line {self._at(self.rule_line)})")
+            return True
         if block.kind not in ("para", "quote", "list", "table"):
             return False
         segs = _segments(block)
@@ -806,6 +873,8 @@ class _Cleaner:
                 self._emit(block)
             return
         if kind in ("hr", "html"):
+            if kind == "hr" and self.rule_line is None:
+                self.rule_line = block.start + self.off
             self._emit(block)
             return
         segs = _segments(block)
@@ -815,6 +884,8 @@ class _Cleaner:
             return
         if kind in ("list", "table") and self._extend(block, segs):
             return
+        if kind == "list" and self.has_markers and self._emit_new_items(block, segs, at_cut):
+            return
         if kind == "para" and self.has_markers:
             self._emit_trimmed(block, segs, at_cut)
             return
@@ -823,22 +894,103 @@ class _Cleaner:
             self.seen.add(k, block.start + self.off)
 
     def _emit_trimmed(self, block: Block, segs, at_cut: bool) -> None:
-        text, keep, removed = block.text, [], []
+        text, keep, removed, moved = block.text, [], [], 0
         for i, (a, b, k) in enumerate(segs):
             # the cut-off tail of a paragraph with new content stays: it opens a cut at the marker
             cut_piece = at_cut and i == len(segs) - 1 and not is_complete(text[a:b])
             first = None if cut_piece else self.seen.covered(k, cut=False)
             if first is not None and len(k) >= LONG:
                 removed.append(first)
+            elif first is None and not cut_piece and self.pending and self._complete_pending(k, text[a:b], block):
+                moved += 1
             else:
                 keep.append((a, b, k))
-        if removed and keep:
-            self._change("trimmed", block, f"removed {len(removed)} repeated sentence(s) (first at line {self._at(min(removed))})")
+        if not keep and (removed or moved):
+            self._drop(block, "its sentences complete an earlier cut or repeat earlier ones")
+            return
+        if removed and keep or moved:
+            if removed:
+                self._change("trimmed", block, f"removed {len(removed)} repeated sentence(s) (first at line {self._at(min(removed))})")
             self._emit(block, _join(text, keep).split("\n"))
         else:
             self._emit(block)
         for a, b, k in keep:
             self.seen.add(k, block.start + self.off)
+
+    def _complete_pending(self, k: str, sentence: str, block: Block) -> bool:
+        """Complete an unresolved cut (kept as written) that sentence k begins with: a later
+        fragment wrote the cut sentence out in full. It moves to the cut, where it began."""
+        bucket = self.pending.get(k[:PENDING])
+        for n, (out, offset, tail, change) in enumerate(bucket or ()):
+            if len(k) > len(tail) and k.startswith(tail) and not out.gone and key(out.text[offset:]) == tail:
+                out.lines = (out.text[:offset] + sentence).split("\n")
+                del bucket[n]  # type: ignore[union-attr]
+                self.seen.add(k, out.block.start + self.off)
+                change.action = "stitched"
+                change.detail = (f"the sentence cut off here is written out in full at line "
+                                 f"{self._at(block.start + self.off)}; moved here")
+                return True
+        return False
+
+    def _emit_new_items(self, block: Block, segs, at_cut: bool) -> bool:
+        """A list after a marker that re-emits items of earlier blocks, whole or grown by new
+        sentences: a repeated item goes, a grown one keeps its label and its new sentences (like
+        a paragraph, see _emit_trimmed); repetition within this list stays. False: nothing to do."""
+        starts = [i for i, line in enumerate(block.lines) if _LIST_RE.match(line)] or [0]
+        bounds = list(zip(starts, starts[1:] + [len(block.lines)]))
+        offsets, pos = [], 0
+        for line in block.lines:
+            offsets.append(pos)
+            pos += len(line) + 1
+        offsets.append(pos)
+        keep, firsts, trimmed, s = [], [], 0, 0
+        for n, (a, b) in enumerate(bounds):
+            item = []
+            while s < len(segs) and segs[s][0] < offsets[b]:
+                item.append(segs[s])
+                s += 1
+            last = at_cut and n == len(bounds) - 1
+            found = [self.seen.covered(sg[2], cut=last and i == len(item) - 1 and not _seg_complete(block, sg))
+                     for i, sg in enumerate(item)]
+            if item and None not in found and sum(len(sg[2]) for sg in item) >= LONG:
+                firsts.append(min(found))  # type: ignore[type-var]
+                continue
+            gone = {id(sg) for sg, f in zip(item, found) if f is not None and len(sg[2]) >= LONG
+                    and not (last and sg is item[-1])}  # a cut-off tail stays: it opens a cut
+            lines = self._item_without(block, offsets, a, b, [sg for sg in item if id(sg) not in gone]) if gone else None
+            if lines is None:
+                keep.extend(block.lines[a:b])
+            else:
+                keep.extend(lines)
+                trimmed += 1
+                firsts.append(min(f for f in found if f is not None))
+        if not firsts:
+            return False
+        if not keep:
+            self._drop(block, f"repeat of line {self._at(min(firsts))}")
+            return True
+        self._change("trimmed", block, f"removed {len(firsts) - trimmed} repeated list item(s) and repeated "
+                                       f"sentences of {trimmed} (first at line {self._at(min(firsts))})")
+        self._emit(block, keep)
+        for _, _, k in segs:
+            self.seen.add(k, block.start + self.off)
+        return True
+
+    @staticmethod
+    def _item_without(block: Block, offsets: list[int], a: int, b: int, kept) -> list[str] | None:
+        """Lines a..b of a list block keeping only these segments (each line keeps its indent and
+        list marker); None when the item's first line would be left without text."""
+        out = []
+        for i in range(a, b):
+            line = block.lines[i]
+            mine = [(x - offsets[i], y - offsets[i]) for x, y, _ in kept if offsets[i] <= x < offsets[i + 1]]
+            if not mine:
+                if i == a:
+                    return None
+                continue
+            lead = _ITEM_LEAD_RE.match(line).end()  # type: ignore[union-attr]
+            out.append(line[:lead] + _join(line, mine))
+        return out
 
     def _extend(self, block: Block, segs) -> bool:
         """A list/table re-emitted in full after a cut: merge it into the earlier one."""
@@ -853,7 +1005,10 @@ class _Cleaner:
             if not same:
                 continue
             keep_old = len(old) - (0 if new[len(old) - 1] == old[-1] else 1)
-            added = [ln for ln in (self._uncovered_line(line) for line in block.lines[keep_old:]) if ln]
+            # The line that completes the old cut-off last line replaces it whole: its sentences
+            # were "emitted" only by the line it replaces, so stripping them would lose them.
+            added = block.lines[keep_old:len(old)]
+            added += [ln for ln in (self._uncovered_line(line) for line in block.lines[len(old):]) if ln]
             out.lines = out.lines[:keep_old] + added
             out.source_end = block.end
             for _, _, k in segs:
