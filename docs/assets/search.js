@@ -83,13 +83,14 @@ export function unspace(html) {
     const m = /^<mark>(.*)<\/mark>$/s.exec(raw);
     const marked = !!m, word = m ? m[1] : raw;
     const chars = [...word];
-    if (chars.length <= 2 && RUN_ONE.test(chars[chars.length - 1])) {
+    const last = chars[chars.length - 1];
+    if (chars.length >= 2 && RUN_ONE.test(last) && !chars.slice(0, -1).some((c) => RUN_ONE.test(c))) {
+      flush(); // a Latin word or number (written just before) with the run's first character
+      held = [last, marked];
+      continue;
+    }
+    if (chars.length <= 2 && RUN_ONE.test(last)) {
       const first = chars[0];
-      if (chars.length === 2 && !RUN_ONE.test(first)) { // a Latin letter with the run's first character
-        flush();
-        held = [chars[1], marked];
-        continue;
-      }
       const mark = marked || (held !== null && held[0] === first && held[1]);
       if (held && held[0] !== first) flush();
       out.push([first, mark, true]);
