@@ -29,12 +29,12 @@ def doc(url: str, text: str, **kw) -> search.SearchDoc:
 
 def test_segment_pairs_japanese_keeps_numbers_whole_and_folds_width():
     words = lambda t: search.segment(t).split()  # noqa: E731
-    assert words("AI基盤モデル") == ["AI", "I基", "基盤", "盤モ", "モデ", "デル", "ル"]
+    assert words("AI基盤モデル") == ["AI", "AI基", "基盤", "盤モ", "モデ", "デル", "ル"]
     assert words("約1兆円、ＡＩ") == ["約", "1", "1兆", "兆円", "円", "、", "AI"]
     assert words("ｱｯﾌﾟﾙ") == ["アッ", "ップ", "プル", "ル"]  # half-width kana composed like NFKC
-    assert words("Hon Hai　精密") == ["Hon", "Hai", "i精", "精密", "密"]  # ideographic space
-    assert words("2.5兆円と25兆円、1,000億") == ["2\ua4f8" "5", "5兆", "兆円", "円と", "と", "25", "5兆", "兆円", "円", "、",
-                                             "1\ua4f9" "000", "0億", "億"]
+    assert words("Hon Hai　精密") == ["Hon", "Hai", "Hai精", "精密", "密"]  # ideographic space
+    assert words("2.5兆円と25兆円、1,000億") == ["2\ua4f8" "5", "2\ua4f8" "5兆", "兆円", "円と", "と", "25", "25兆", "兆円",
+                                             "円", "、", "1\ua4f9" "000", "1\ua4f9" "000億", "億"]
     assert words("データ・センター") == ["デー", "ータ", "タ", "・", "セン", "ンタ", "ター", "ー"]
     assert search.segment("Rapidus") == "Rapidus"
 
@@ -313,8 +313,8 @@ def phrase_at(words: list[str], phrase: list[str]) -> list[int]:
     return [i for i in range(len(words) - len(phrase) + 1) if words[i:i + len(phrase)] == phrase]
 
 
-TEXT = st.text(alphabet="データセンター電力半導体輸出規制のはがAIxy0123456789.,、 \u3000", max_size=40)
-LATIN = re.compile(r"[A-Za-z0-9.,]")
+TEXT = st.text(alphabet="データセンター電力半導体輸出規制のはがAIxy0123456789.,%兆円倍、 \u3000", max_size=40)
+LATIN = re.compile(r"[A-Za-z0-9.,%]")  # one Pagefind word: % sticks to its number
 
 
 @settings(max_examples=300, deadline=None)
@@ -355,4 +355,23 @@ def test_numbers_and_pairs_are_exact(js_queries):
         phrase = pagefind_words(js_queries(query)["match"][0].strip('"'))
         assert not phrase_at(words, phrase), query
     assert js_queries("Llama 4 推論")["match"] == ["Llama", '"4"', "推論"]   # a lone number is exact
-    assert pagefind_words(js_queries("2.5兆円")["match"][0].strip('"')) == ["2\ua4f85", "5兆", "兆円"]
+    assert pagefind_words(js_queries("2.5兆円")["match"][0].strip('"')) == ["2\ua4f85", "2\ua4f85兆", "兆円"]
+
+
+def found(words: list[str], match: str) -> bool:
+    """Whether Pagefind finds one of queries()'s match terms in a page's words."""
+    if match.startswith('"'):
+        return bool(phrase_at(words, pagefind_words(match.strip('"'))))
+    word = "".join(pagefind_words(match))
+    return any(w.startswith(word) for w in words)
+
+
+def test_an_amount_is_not_found_in_a_longer_number(js_queries):
+    """The number before a unit pairs whole with it (2.55兆円 has no 5兆 for 2.5兆円 to meet), and
+    a number with a sign Pagefind drops (2.4%) is still a number, matched exactly."""
+    longer = pagefind_words(search.segment("2.55兆円、2.45%、1.55倍、3,0001億円、ＡＩ人材"))
+    for query in ("2.5兆円", "2.4%", "1.5倍", "3,000億円", "２．５兆円", "I人材"):
+        assert not all(found(longer, m) for m in js_queries(query)["match"]), query
+    same = pagefind_words(search.segment("2.5兆円、2.4%、1.5倍、3,000億円、AI人材"))
+    for query in ("2.5兆円", "2.4%", "1.5倍", "3,000億円", "２．５兆円", "AI人材", "人材"):
+        assert all(found(same, m) for m in js_queries(query)["match"]), query

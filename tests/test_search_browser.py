@@ -192,9 +192,9 @@ def _ranking_posts() -> dict[str, str]:
         "2025-01-01-dental.md": post("歯科医院の経営とAI", "2025-01-01 09:00:00 +0900", FILLER + "歯科の話。"),
         "2025-01-02-mentions.md": post("医療の現場", "2025-01-02 09:00:00 +0900", FILLER + "歯科の話題。" * 18),
         "2025-01-03-tagged.md": post("別の話題", "2025-01-03 09:00:00 +0900", FILLER, tags=["歯科"]),
-        # 2.5兆円 and 25兆円; Llama 4 and Llama 40.
-        "2025-01-04-small.md": post("政府の予算", "2025-01-04 09:00:00 +0900", FILLER + "総額は2.5兆円に上る。"),
-        "2025-01-05-large.md": post("別の予算", "2025-01-05 09:00:00 +0900", FILLER + "総額は25兆円に上る。" * 3),
+        # 2.5兆円 and 25兆円 or 2.55兆円, 2.4% and 2.45%; Llama 4 and Llama 40.
+        "2025-01-04-small.md": post("政府の予算", "2025-01-04 09:00:00 +0900", FILLER + "総額は2.5兆円に上る。金利は2.4%。"),
+        "2025-01-05-large.md": post("別の予算", "2025-01-05 09:00:00 +0900", FILLER + "総額は25兆円に上る。" * 3 + "別に2.55兆円、金利は2.45%。"),
         "2025-01-06-llama4.md": post("モデルの比較", "2025-01-06 09:00:00 +0900", FILLER + "Llama 4の推論は速い。"),
         "2025-01-07-llama40.md": post("架空のモデル", "2025-01-07 09:00:00 +0900", FILLER + "Llama 40の推論は速い。" * 3),
     }
@@ -228,6 +228,7 @@ def test_title_outranks_body_outranks_tag(page, ranking_url):
 
 def test_numbers_match_whole(page, ranking_url):
     assert [h for h, _ in results_page(page, ranking_url, "2.5兆円")] == ["/2025/01/04/small/"]
+    assert [h for h, _ in results_page(page, ranking_url, "2.4%")] == ["/2025/01/04/small/"]
     assert [h for h, _ in results_page(page, ranking_url, "Llama 4 推論")] == ["/2025/01/06/llama4/"]
     [(_, html)] = results_page(page, ranking_url, "2.5兆円")
     assert "<mark>2.5兆円</mark>" in html

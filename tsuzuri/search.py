@@ -102,8 +102,8 @@ _HALF_KANA = re.compile("[\uff61-\uff9f]+")
 # ASCII punctuation). search.js maps them back for display.
 POINT, COMMA = "\ua4f8", "\ua4f9"
 _NUMBER_SEP = re.compile(r"(?<=[0-9])([.,])(?=[0-9])")
-# A run of Japanese word characters. The letter or digit right before it (spaces between
-# allowed), when there is one, pairs with the run's first character (AI人材 -> i人); found by
+# A run of Japanese word characters. The Latin word or number right before it (spaces between
+# allowed), when there is one, pairs with the run's first character (AI人材 -> AI人); found by
 # looking back from the run, which is faster than a lookbehind tried at every character.
 _RUN_RE = re.compile(f"[{_RUN}]+")
 _RUN_ONE = re.compile(f"[{_RUN}]")
@@ -116,9 +116,12 @@ def _pairs(m: re.Match) -> str:
     pairs = " ".join(map(str.__add__, run, run[1:]))
     # then the last character alone: a one-character query finds it as a prefix
     out = f" {pairs} {run[-1]} " if pairs else f" {run} "
-    before = text[i] if i >= 0 else ""
-    if before.isalnum() and not _RUN_ONE.match(before):
-        out = f" {before}{run[0]}" + out
+    # the whole word or number before (2ꓸ5兆, never 5兆: 2.55兆円 must not hold 2.5兆円's words)
+    j = i
+    while j >= 0 and text[j].isalnum() and not _RUN_ONE.match(text[j]):
+        j -= 1
+    if j < i:
+        out = f" {text[j + 1:i + 1]}{run[0]}" + out
     return out
 
 

@@ -2,7 +2,7 @@
 //
 // The index holds every run of Japanese word characters as overlapping pairs, then the run's
 // last character alone (データ -> デー ータ タ), and a Latin word or number right before such
-// a run pairs with its first character (AI人材 -> AI I人 人材 材): tsuzuri/search.py, segment.
+// a run pairs with its first character (AI人材 -> AI AI人 人材 材, 2.5兆円 -> 2ꓸ5 2ꓸ5兆 兆円 円): tsuzuri/search.py, segment.
 // A query is cut the same way and split on spaces into groups; every group must match:
 // - a group of several words (a Japanese word, 2.5兆円, AI人材) as an exact phrase of them, so
 //   it matches only where its characters stand together (a substring search);
@@ -21,7 +21,7 @@ const CJK_ONE = new RegExp(`^[${CJK}]$`, "u");
 const RUN_ONE = new RegExp(`^[${RUN}]$`, "u");
 const NOT_RUN = new RegExp(`([^${RUN}])`, "gu");
 // (Not `(?:…)?` as in search.py: a JavaScript quantifier never keeps an empty match's capture.)
-const PAIRS = new RegExp(`(?<=([\\p{L}\\p{N}]))(?<![${RUN}]) *([${RUN}]+)|([${RUN}]+)`, "gu");
+const PAIRS = new RegExp(`(?<=(?<!(?![${RUN}])[\\p{L}\\p{N}])((?:(?![${RUN}])[\\p{L}\\p{N}])+)) *([${RUN}]+)|([${RUN}]+)`, "gu");
 const NUMBER_SEP = /(?<=[0-9])([.,])(?=[0-9])/g;
 const POINT = "\ua4f8", COMMA = "\ua4f9"; // 2.5 -> 2ꓸ5: one word (search.py, POINT)
 const HEADER_HITS = 6;
@@ -67,7 +67,8 @@ export function queries(input) {
   const groups = fold(input || "").split(/\s+/).flatMap(groupWords);
   if (!groups.length) return null;
   const match = groups.map((w) =>
-    w.length > 1 || /^[0-9][0-9\ua4f8\ua4f9]*$/.test(w[0]) ? `"${w.join(" ")}"` : w[0]);
+    // a number exactly, also with a sign Pagefind drops (2.4% is not a prefix of 2.45%)
+    w.length > 1 || /^[0-9][0-9\ua4f8\ua4f9]*$/.test(w[0].replace(/[^\p{L}\p{N}]/gu, "")) ? `"${w.join(" ")}"` : w[0]);
   return { rank: groups.flat().join(" "), match };
 }
 
@@ -82,13 +83,14 @@ export function unspace(html) {
     const m = /^<mark>(.*)<\/mark>$/s.exec(raw);
     const marked = !!m, word = m ? m[1] : raw;
     const chars = [...word];
-    if (chars.length <= 2 && RUN_ONE.test(chars[chars.length - 1])) {
+    const last = chars[chars.length - 1];
+    if (chars.length >= 2 && RUN_ONE.test(last) && !chars.slice(0, -1).some((c) => RUN_ONE.test(c))) {
+      flush(); // a Latin word or number (written just before) with the run's first character
+      held = [last, marked];
+      continue;
+    }
+    if (chars.length <= 2 && RUN_ONE.test(last)) {
       const first = chars[0];
-      if (chars.length === 2 && !RUN_ONE.test(first)) { // a Latin letter with the run's first character
-        flush();
-        held = [chars[1], marked];
-        continue;
-      }
       const mark = marked || (held !== null && held[0] === first && held[1]);
       if (held && held[0] !== first) flush();
       out.push([first, mark, true]);
