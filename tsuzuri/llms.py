@@ -20,7 +20,6 @@ one of its redirect_from paths counts too), from the rendered HTML in one pass.
 
 from __future__ import annotations
 
-import html as html_lib
 import posixpath
 import re
 from collections import Counter
@@ -28,13 +27,13 @@ from typing import Iterable
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import LlmsConfig
+from .links import rendered_hrefs
 from .kramdown import _CODE_SPAN_RE, _EXT_LINE_RE, _FENCE_RE, _IAL_LINE_RE, _SPAN_IAL_RE, _fence_end
 from .posts import Post
 from .publish import Identity
 from .seo import robots
 from .taxonomy import Term
 
-_HREF_RE = re.compile(r"""<a\b[^>]*?\shref\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 
 
 def listed(post: Post) -> bool:
@@ -75,8 +74,7 @@ _LINKS: dict[int, tuple[str, str, frozenset[str]]] = {}
 def _site_paths(html: str, here: str, base: str) -> frozenset[str]:
     """The site paths (as _normal gives them) the links of a post's HTML point to."""
     out = set()
-    for m in _HREF_RE.finditer(html):
-        href = html_lib.unescape(m.group(1) if m.group(1) is not None else m.group(2)).strip()
+    for href in map(str.strip, rendered_hrefs(html)):   # (entity links go to no post: left out)
         if not href or href.startswith("#"):
             continue
         url = urljoin(here, href)
