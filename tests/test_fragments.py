@@ -488,6 +488,19 @@ def test_inline_markers_idempotent_and_nothing_lost(lines):
                 assert k in out_key or any(k.startswith(x) or x.startswith(k) for x in lost_ok), line
 
 
+def test_short_repeat_left_beside_a_moved_completion_goes_with_its_block():
+    # Found by CI's hypothesis run: the last fragment's paragraph repeats a short sentence and
+    # completes an earlier cut; the completion moved to the cut, and the short repeat must not
+    # stay behind as a paragraph of its own (a second clean removed it: not idempotent).
+    text = "\n".join(["データセンターの電力需要も増えてい\ufffd ---END---",
+                      "半導体への投資が加速しています。 ---END--- その影響は大きいと言えるでしょう。", "",
+                      "その影響は大きいと言えるでしょう。データセンターの電力需要も増えています。"])
+    cleaned, _ = clean(text)
+    assert cleaned == ("データセンターの電力需要も増えています。\n\n半導体への投資が加速しています。\n\n"
+                       "その影響は大きいと言えるでしょう。")
+    assert clean(cleaned)[0] == cleaned
+
+
 # -- Markdown syntax inside sentences (issue 15): ? ! 。 in URLs, code, attribute lists, HTML ---
 
 _SYNTAX = [

@@ -905,7 +905,10 @@ class _Cleaner:
                 moved += 1
             else:
                 keep.append((a, b, k))
-        if not keep and (removed or moved):
+        # What is left after long repeats went or a cut's completion moved may be a short
+        # repeat too (a refrain is kept only when it stands alone): then the block goes whole,
+        # as a second pass without markers would drop it.
+        if (removed or moved) and all(self.seen.covered(k, cut=False) is not None for _, _, k in keep):
             self._drop(block, "its sentences complete an earlier cut or repeat earlier ones")
             return
         if removed and keep or moved:
