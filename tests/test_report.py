@@ -176,6 +176,17 @@ def test_report_lists_files_that_are_not_published(tmp_path):
     assert any("error" in [c.strip() for c in r["cells"]] for r in page.diags)
 
 
+def test_report_shows_a_japanese_url_as_readers_read_it(tmp_path):
+    """The post's URL under its title is decoded (the real blog's URLs are Japanese slugs,
+    which percent-encoded ran to hundreds of characters off the page)."""
+    out, _ = _report(tmp_path, {"2025-09-18-日本語の記事.md": post("日本語", "2025-09-18 10:00:00 +0900")})
+    index = (out / "index.html").read_text(encoding="utf-8")
+    href = re.search(r'href="(p/[^"]+)"', index).group(1)
+    page = (out / href).read_text(encoding="utf-8")
+    where = re.search(r'<p class="muted where">(.*?)</p>', page, re.S).group(1)
+    assert "/2025/09/18/日本語の記事/" in where and "%E6" not in where
+
+
 # ------------------------------------------------------------------ alignment, as properties
 
 lines = st.lists(st.sampled_from(["", "a", "b", "c", "---END---", "長い段落。", "x" * 30]), max_size=40)

@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 import jinja2
 
@@ -365,6 +366,7 @@ def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE.parent)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals.update(inline_diff=inline_diff, key=key, kind_of=kind_of, is_marker=_MARKER_RE.search)
+    env.filters["unquote"] = unquote  # show a URL as readers read it, not percent-encoded
     return env
 
 
