@@ -313,3 +313,20 @@ def test_suggest_lists_unknown_proper_nouns_with_counts(tmp_path):
     assert found["Green Harbor Capital"]["count"] == 2
     assert "クオンタリス" in found
     assert not {"鴻海", "ホンハイ", "Foxconn"} & set(found)  # registered: never suggested
+
+
+def test_suggest_without_its_dictionary_says_what_to_install(tmp_path):
+    """SudachiPy is an editor tool (requirements-dev.txt), not a site requirement: without it,
+    `entities suggest` says what to install instead of a traceback."""
+    import subprocess
+    import sys
+
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "entities.yml").write_text(REGISTRY, encoding="utf-8")
+    code = ("import sys; sys.modules['sudachipy'] = None; from tsuzuri.cli import main; "
+            "sys.exit(main(['entities', 'suggest', 'posts']))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 1
+    assert "SudachiPy is not installed" in result.stderr and "requirements-dev.txt" in result.stderr
+    assert "Traceback" not in result.stderr

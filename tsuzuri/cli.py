@@ -234,6 +234,12 @@ def suggest_entities(paths: list[Path], config: SiteConfig, min_count: int, limi
                      project: Path | None = None, out: Path | None = None) -> int:
     from .suggest import format_review, format_table, suggest
 
+    try:  # an editor tool: its dictionary is not in the site's requirements
+        import sudachipy  # noqa: F401
+    except ImportError:
+        print("entities suggest: error: SudachiPy is not installed — run `pip install -r requirements-dev.txt`",
+              file=sys.stderr)
+        return 1
     texts, registry = [], None
     for site, missing in _load(paths, config, project):
         if site is None:
