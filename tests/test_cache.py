@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tsuzuri import benchgen, cache, excerpts, search, site
+import benchgen
+from tsuzuri import cache, excerpts, search, site
 from tsuzuri.config import SiteConfig
 
 ROOT = Path(__file__).resolve().parents[1]

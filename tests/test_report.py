@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from test_build import make_project, post, tsuzuri
-from tsuzuri import benchgen, fragments
+import benchgen
+from tsuzuri import fragments
 from tsuzuri.report import align, inline_diff, rows
 
 # A cut sentence completed after the marker, a repeated paragraph, a cut with no continuation.

@@ -1,4 +1,4 @@
-"""Command line: ``python -m tsuzuri check | clean | new | entities suggest | bench | import-jekyll | report``.
+"""Command line: ``python -m tsuzuri check | clean | new | entities suggest | import-jekyll | report``.
 
 check PATH...   read, clean and render posts without building; print every diagnostic;
                 exit 1 on errors (and on warnings with --strict). --fix rewrites broken
@@ -10,7 +10,6 @@ clean PATH...   remove ---END--- fragments and repeats from posts' bodies (front
                 kept byte for byte): print the result, or --write in place, or --out DIR.
 new TITLE       write posts/YYYY-MM-DD-<slug>.md with front matter (date: now, site timezone);
                 never overwrites a post.
-bench           time builds and previews on synthetic posts (see bench.py).
 import-jekyll JEKYLL_DIR [--into PROJECT]
                 turn a Jekyll site into a tsuzuri project (see jekyll_import.py).
 report [PATH...] [--out DIR]
@@ -68,10 +67,6 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--out", type=Path, metavar="FILE",
                    help="write a review list in the registry's format (every term, --limit ignored)")
 
-    p = sub.add_parser("bench", help="time builds and previews at blog scale (synthetic posts)")
-    from . import bench
-    bench.add_arguments(p)
-
     p = sub.add_parser("import-jekyll", help="turn a Jekyll site into a tsuzuri project")
     p.add_argument("site", type=Path, metavar="JEKYLL_DIR", help="the Jekyll site (the folder with _config.yml)")
     p.add_argument("--into", type=Path, default=Path("."), metavar="PROJECT",
@@ -91,9 +86,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args) -> int:
-    if args.command == "bench":
-        from . import bench
-        return bench.main(args)
     if args.command == "import-jekyll":
         return import_jekyll(args)
     try:

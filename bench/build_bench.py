@@ -1,4 +1,4 @@
-"""``python -m tsuzuri bench``: how long builds and previews take at blog scale.
+"""``python bench/build_bench.py``: how long builds and previews take at blog scale.
 
 For each N it writes N synthetic posts (``benchgen``) into a temporary copy of this project
 (mkdocs.yml, hooks, templates, docs, entities.yml, the engine) and measures, as separate
@@ -32,9 +32,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from . import benchgen
+import benchgen  # (bench/ is on sys.path: this script's folder)
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve()
+ROOT = HERE.parent.parent
 PROJECT_FILES = ("mkdocs.yml", "hooks", "templates", "docs", "entities.yml", "tsuzuri")
 STATS_ENV = "TSUZURI_BENCH_STATS"
 SERVE_ARGS = ["--dirty"]  # the preview the README recommends: only changed pages are written
@@ -46,7 +47,7 @@ def child(argv: list[str]) -> int:
     """Run ``mkdocs <argv>`` in this process, timing tsuzuri.search.build_index if present."""
     stats: dict = {"search_s": None}
     try:
-        from tsuzuri import search  # the project's copy: cwd is first on sys.path
+        from tsuzuri import search  # the project's copy: PYTHONPATH is the project (Project.env)
     except ImportError:
         search = None
     if search is not None and hasattr(search, "build_index"):
@@ -108,7 +109,7 @@ class Project:
         stats_file = self.dir / ".bench-stats.json"
         stats_file.unlink(missing_ok=True)
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "tsuzuri.bench", *argv], cwd=self.dir,
+        proc = subprocess.run([sys.executable, str(HERE), "child", *argv], cwd=self.dir,
                               env=self.env(stats_file), capture_output=True, text=True)
         wall = time.perf_counter() - start
         if proc.returncode != 0:
@@ -171,7 +172,7 @@ def serve_latencies(project: Project, runs: int) -> dict:
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
     stats_file = project.dir / ".bench-serve.json"
-    proc = subprocess.Popen([sys.executable, "-m", "tsuzuri.bench", "serve", *SERVE_ARGS, "-a", f"127.0.0.1:{port}"],
+    proc = subprocess.Popen([sys.executable, str(HERE), "child", "serve", *SERVE_ARGS, "-a", f"127.0.0.1:{port}"],
                             cwd=project.dir, env=project.env(stats_file),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     out: dict = {"edit_s": [], "new_s": [], "start_s": None}
@@ -311,5 +312,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="FILE", help="also write every measurement as JSON")
 
 
-if __name__ == "__main__":  # the child process: python -m tsuzuri.bench <mkdocs args>
-    sys.exit(child(sys.argv[1:]))
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["child"]:  # the timed process: build_bench.py child <mkdocs args>
+        sys.exit(child(sys.argv[2:]))
+    parser = argparse.ArgumentParser(description="time builds and previews at blog scale (synthetic posts)")
+    add_arguments(parser)
+    sys.exit(main(parser.parse_args()))

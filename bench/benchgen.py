@@ -1,4 +1,4 @@
-"""Deterministic synthetic posts for the build benchmark (``python -m tsuzuri bench``).
+"""Deterministic synthetic posts for the build benchmark (``bench/build_bench.py``).
 
 Japanese articles of 3,000-12,000 characters with front matter like the seed posts (title,
 ``+0000`` date, categories, tags incl. 最新ニュース and 技術動向 on every post), entity
