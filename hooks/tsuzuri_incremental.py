@@ -5,7 +5,6 @@ logic and the fingerprints are in ``tsuzuri.pagecache``, this module only wires 
 
 - on_startup:    with ``--dirty`` (build or serve) unchanged pages are not even written; this is
                  exact here, so MkDocs' warning about inexact dirty builds is dropped
-- on_serve:      notice saved files at once (the OS's file events) rather than by MkDocs' 0.5 s poll
 - on_nav:        fingerprint every generated page; tell MkDocs which ones changed (--dirty)
 - on_env:        compiled-template cache; a stored page outside the nav is written here and
                  taken out of MkDocs' page loop (when no other plugin is configured: their
@@ -37,9 +36,6 @@ from jinja2 import ChoiceLoader, DictLoader  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
-from watchdog import events  # noqa: E402
-from watchdog.observers import Observer  # noqa: E402
-from watchdog.observers.polling import PollingObserver  # noqa: E402
 
 from tsuzuri import pagecache  # noqa: E402
 
@@ -49,7 +45,6 @@ SHOWN = ("site_name", "site_description", "site_author", "copyright", "repo_url"
          "extra", "extra_css", "extra_javascript")
 STATIC = "file"  # what the written-files record holds for a File MkDocs copies or writes as is
 WRITERS = 4  # threads writing stored pages (the disk's latency bounds them, not the CPU)
-POLL_SECONDS = 0.2  # mkdocs serve with TSUZURI_WATCH=poll: how often to look for saved files
 
 _state: dict = {"cache": None, "render": {}, "written": {}, "dirty": False, "command": None}
 
@@ -72,35 +67,6 @@ def on_startup(command, dirty=False, **_):
     if dirty and pagecache.enabled():  # (without the cache nothing is tracked: MkDocs' warning holds)
         logging.getLogger("mkdocs.commands.build").addFilter(
             lambda record: not str(record.msg).startswith("A 'dirty' build is being performed"))
-
-
-def on_serve(server, config, **_):
-    """Watch with the OS's file events (inotify, FSEvents, ...) instead of MkDocs' poll, which
-    walks every watched file twice a second: with 1,000 posts that walk competes with each
-    rebuild for the interpreter, and a save waits up to 0.5 s to be seen. TSUZURI_WATCH=poll
-    polls every 0.2 s instead, for folders that send no events (network drives, some VMs).
-    The paths MkDocs watched before this event are moved over."""
-    moved = []
-    for path in [config.docs_dir, config.config_file_path, *config.theme.dirs]:
-        with contextlib.suppress(KeyError):
-            server.unwatch(path)
-            moved.append(path)
-    poll = os.environ.get("TSUZURI_WATCH", "").strip().lower() == "poll"
-    server.observer = PollingObserver(timeout=POLL_SECONDS) if poll else _ChangeObserver()
-    for path in moved:
-        server.watch(path)
-    return server
-
-
-class _ChangeObserver(Observer):
-    """The OS's observer, passing on changes only: it also reports files being opened and read,
-    and every build reads posts and templates, so each build would trigger the next."""
-    CHANGES = [events.FileCreatedEvent, events.FileModifiedEvent, events.FileMovedEvent, events.FileDeletedEvent,
-               events.FileClosedEvent, events.FileAttribEvent]
-
-    def schedule(self, handler, path, *, recursive=False, event_filter=None, **kwargs):
-        return super().schedule(handler, path, recursive=recursive, event_filter=event_filter or self.CHANGES,
-                                **kwargs)
 
 
 def on_config(config, **_):

@@ -36,7 +36,7 @@ from .entity_data import data_files, merge, read_companies
 ENGINE_ROOT = Path(__file__).resolve().parent.parent
 # What a new project gets from this checkout (posts, tests and benchmarks are this repo's own).
 SKELETON = ("mkdocs.yml", "hooks", "templates", "docs", "tsuzuri", "entities.yml", "requirements.txt",
-            ".gitignore", ".github", "tools")
+            "requirements-dev.txt", ".gitignore", ".github", "tools")
 _SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".cache", "site")
 # Folders of a Jekyll source that hold no site input.
 _NOT_SOURCE = {"_site", ".jekyll-cache", ".sass-cache", "node_modules", "vendor", ".git", ".bundle"}
