@@ -18,10 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_IAL_LINE_RE = re.compile(r"^[ ]{0,3}\{:(?![:/]|[\w-]+:)\s*(?P<attrs>[^}\n]*?)\s*\}[ \t]*$")
-_EXT_LINE_RE = re.compile(r"^[ ]{0,3}\{::?[^}\n]*\}[ \t]*$")  # {::ext}, {:/ext}, {:ref: ...}
-_SPAN_IAL_RE = re.compile(r"\{:(?![:/])[^}\n]*\}")
-_FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+# Public: the other readers of kramdown text (llms.py, posts.py, liquid.py) use these too.
+IAL_LINE_RE = re.compile(r"^[ ]{0,3}\{:(?![:/]|[\w-]+:)\s*(?P<attrs>[^}\n]*?)\s*\}[ \t]*$")
+EXT_LINE_RE = re.compile(r"^[ ]{0,3}\{::?[^}\n]*\}[ \t]*$")  # {::ext}, {:/ext}, {:ref: ...}
+SPAN_IAL_RE = re.compile(r"\{:(?![:/])[^}\n]*\}")
+FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _ATX_RE = re.compile(r"^[ ]{0,3}#{1,6}(?:[ \t]|$)")
 _SETEXT_RE = re.compile(r"^[ ]{0,3}(?:=+|-+)[ \t]*$")
 _HR_RE = re.compile(r"^[ ]{0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
@@ -29,7 +30,7 @@ _TABLE_RE = re.compile(r"^\s*\|")
 _HTML_BLOCK_RE = re.compile(r"^[ ]{0,3}</?(?:address|article|aside|blockquote|details|dialog|div|dl|fieldset|"
                             r"figcaption|figure|footer|form|h[1-6]|header|hr|li|main|nav|ol|p|pre|section|table|"
                             r"ul|script|style|iframe)\b", re.IGNORECASE)
-_CODE_SPAN_RE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
+CODE_SPAN_RE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
 # A span IAL applies to the span element it touches: a link/image, emphasis, code, or HTML.
 _SPAN_END = (")", "*", "_", "`", ">", "]", "~", "=")
 
@@ -54,16 +55,16 @@ def apply(text: str) -> tuple[str, list[IalIssue]]:
     while i < len(lines):
         line = lines[i]
         if fence:
-            if _fence_end(fence).match(line):
+            if fence_end(fence).match(line):
                 fence = None
             i += 1
             continue
-        if (m := _FENCE_RE.match(line)) and not pending and _closes(lines, i + 1, m.group(1)):
+        if (m := FENCE_RE.match(line)) and not pending and _closes(lines, i + 1, m.group(1)):
             fence = m.group(1)  # (an unclosed fence is text to Python-Markdown)
             i += 1
             continue
-        ial = _IAL_LINE_RE.match(line)
-        if ial or _EXT_LINE_RE.match(line):
+        ial = IAL_LINE_RE.match(line)
+        if ial or EXT_LINE_RE.match(line):
             out[i] = None
             if not ial:
                 issues.append(IalIssue(i + 1, line.strip(), "kramdown extension or attribute definition "
@@ -104,19 +105,19 @@ class _Lines(list):
         self.attached: dict[int, tuple[str, list[str]]] = {}
 
 
-def _fence_end(fence: str) -> re.Pattern:
+def fence_end(fence: str) -> re.Pattern:
     return re.compile(rf"^[ \t]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
 
 
 def _closes(lines: list[str], start: int, fence: str) -> bool:
-    end = _fence_end(fence)
+    end = fence_end(fence)
     return any(end.match(line) for line in lines[start:])
 
 
 def _kind(line: str) -> str:
     if _ATX_RE.match(line):
         return "heading"
-    if _FENCE_RE.match(line):
+    if FENCE_RE.match(line):
         return "code"  # (an unclosed one too: not worth a special case)
     if _TABLE_RE.match(line):
         return "table"
@@ -130,7 +131,7 @@ def _kind(line: str) -> str:
 def _attach(out: list, at: int, ial: str, kind: str, n: int, issues: list[IalIssue]) -> bool:
     """Mark ial for the block whose last line (heading: whose line) is ``out[at]``."""
     if kind in ("heading", "text"):
-        attrs = _IAL_LINE_RE.match(ial).group("attrs")
+        attrs = IAL_LINE_RE.match(ial).group("attrs")
         out.attached.setdefault(at, (kind, []))[1].append(attrs)
         return True
     what = {"code": "a code block", "table": "a table", "html": "an HTML block", "rule": "a horizontal rule"}[kind]
@@ -142,7 +143,7 @@ def _attach(out: list, at: int, ial: str, kind: str, n: int, issues: list[IalIss
 def _after(out: list, lines: list[str], i: int, ial: str, issues: list[IalIssue]) -> None:
     """A block IAL directly after a block: it applies to that block."""
     prev = lines[i - 1]
-    if _FENCE_RE.match(prev):
+    if FENCE_RE.match(prev):
         kind = "code"       # (a closing fence)
     elif _SETEXT_RE.match(prev) and i > 1 and out[i - 2] is not None and lines[i - 2].strip() \
             and _kind(lines[i - 2]) == "text" and (i < 3 or not lines[i - 3].strip()):  # (one line of text)
@@ -167,7 +168,7 @@ def _before(out: list, lines: list[str], i: int, pending: list[tuple[int, str]],
         return i     # the block is read as usual (a fence opens, ...)
     end = i          # the paragraph's last line: the line before a blank line or another block
     while end + 1 < len(lines) and lines[end + 1].strip() and _kind(lines[end + 1]) == "text" \
-            and not _EXT_LINE_RE.match(lines[end + 1]) and not _SETEXT_RE.match(lines[end + 1]):
+            and not EXT_LINE_RE.match(lines[end + 1]) and not _SETEXT_RE.match(lines[end + 1]):
         end += 1
     for k in range(i, end + 1):
         if "{:" in lines[k]:
@@ -179,7 +180,7 @@ def _before(out: list, lines: list[str], i: int, pending: list[tuple[int, str]],
 
 def _spans(line: str, n: int, issues: list[IalIssue]) -> str:
     """Keep span IALs that touch a span element; remove (and report) the others."""
-    code = [(m.start(), m.end()) for m in _CODE_SPAN_RE.finditer(line)]
+    code = [(m.start(), m.end()) for m in CODE_SPAN_RE.finditer(line)]
 
     def keep_or_drop(m: re.Match) -> str:
         if any(a <= m.start() < b for a, b in code):
@@ -192,4 +193,4 @@ def _spans(line: str, n: int, issues: list[IalIssue]) -> str:
         issues.append(IalIssue(n + 1, m.group(), f"kramdown attribute list {m.group()!r} follows plain text, "
                                "not an element; it is removed (kramdown ignores it too)"))
         return ""
-    return _SPAN_IAL_RE.sub(keep_or_drop, line)
+    return SPAN_IAL_RE.sub(keep_or_drop, line)

@@ -46,6 +46,8 @@ from liquid.stream import TokenStream
 from liquid.tag import Tag
 from liquid.token import TOKEN_EXPRESSION, TOKEN_TAG
 
+from .kramdown import CODE_SPAN_RE
+
 VERSION = _liquid.__version__
 
 
@@ -116,7 +118,6 @@ _RAW_RE = re.compile(r"\{%-?\s*raw\s*-?%\}")
 _ENDRAW_RE = re.compile(r"\{%-?\s*endraw\s*-?%\}")
 _HIGHLIGHT_RE = re.compile(r"\{%-?\s*highlight\b(?P<args>.*?)-?%\}", re.DOTALL)
 _ENDHL_RE = re.compile(r"\{%-?\s*endhighlight\s*-?%\}")
-_CODE_SPAN_RE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
 _RAW_TAGS_RE = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
 
 
@@ -131,7 +132,7 @@ def _protect(body: str, issues: list[LiquidIssue]) -> tuple[str, list[str], Call
         kept.append(text)
 
     def spans(a: int, b: int) -> None:  # inline code in plain text
-        for m in _CODE_SPAN_RE.finditer(body, a, b):
+        for m in CODE_SPAN_RE.finditer(body, a, b):
             if "{" in m.group():
                 hold(m.start(), m.end(), _RAW_TAGS_RE.sub("", m.group()))
 

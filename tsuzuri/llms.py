@@ -28,7 +28,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from .config import LlmsConfig
 from .links import rendered_hrefs
-from .kramdown import _CODE_SPAN_RE, _EXT_LINE_RE, _FENCE_RE, _IAL_LINE_RE, _SPAN_IAL_RE, _fence_end
+from .kramdown import CODE_SPAN_RE, EXT_LINE_RE, FENCE_RE, IAL_LINE_RE, SPAN_IAL_RE, fence_end
 from .posts import Post
 from .publish import Identity
 from .seo import robots
@@ -225,12 +225,12 @@ def markdown(content: str, base_url: str) -> str:
             if fence.match(line):
                 fence = None
             continue
-        m = _FENCE_RE.match(line)
-        if m and any(_fence_end(m.group(1)).match(rest) for rest in lines[i + 1:]):
+        m = FENCE_RE.match(line)
+        if m and any(fence_end(m.group(1)).match(rest) for rest in lines[i + 1:]):
             out.append(_prose("\n".join(prose), base_url))
             prose = []
             out.append(line)
-            fence = _fence_end(m.group(1))
+            fence = fence_end(m.group(1))
             continue
         prose.append(line)
     out.append(_prose("\n".join(prose), base_url))
@@ -253,7 +253,7 @@ def _prose(text: str, base_url: str) -> str:
 
     text = text.replace("\x00", "")
     if "`" in text:
-        text = _CODE_SPAN_RE.sub(mask, text)
+        text = CODE_SPAN_RE.sub(mask, text)
     if "<" in text:
         text = _HTML_RE.sub("", _BR_RE.sub("\n", text))
     if "](" in text:
@@ -265,9 +265,9 @@ def _prose(text: str, base_url: str) -> str:
             out.append("")
             continue
         if "{:" in line:
-            if _IAL_LINE_RE.match(line) or _EXT_LINE_RE.match(line):
+            if IAL_LINE_RE.match(line) or EXT_LINE_RE.match(line):
                 continue
-            line = _SPAN_IAL_RE.sub("", line)
+            line = SPAN_IAL_RE.sub("", line)
             head = line.lstrip(" ")
         first = head[:1]
         if first == "#":   # every heading one level down: the posts' titles are the only H1s

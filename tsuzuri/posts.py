@@ -18,6 +18,7 @@ from . import frontmatter
 from .config import SiteConfig
 from .dates import DateError, filename_date, parse_date
 from .diagnostics import Diagnostics, short
+from .kramdown import FENCE_RE
 
 MAX_BYTES = 1_000_000   # a post larger than this is most likely a scraping accident
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but tab and line ends
@@ -25,7 +26,6 @@ _CONFLICT_START_RE = re.compile(r"^<{7}(?:[ \t].*)?$")
 _CONFLICT_BASE_RE = re.compile(r"^\|{7}(?:[ \t].*)?$")   # diff3 style: the common ancestor follows
 _CONFLICT_MID_RE = re.compile(r"^={7}[ \t]*$")
 _CONFLICT_END_RE = re.compile(r"^>{7}(?:[ \t].*)?$")
-_FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 # HTML in a front-matter value is shown as text, never run; still, the editor should know.
 _MARKUP_RE = re.compile(r"<\s*/?\s*(?:script|style|iframe|object|embed|svg|img|a|form|input|link|meta|div|span|p|"
                         r"br|b|i|u|em|strong|font|h[1-6])\b[^>]*>|javascript\s*:", re.IGNORECASE)
@@ -352,7 +352,7 @@ def resolve_conflicts(text: str) -> tuple[str, list[Conflict]]:
                 continue
             if not last_side:
                 side[i] = "ours"       # ours, or the diff3 base: not the last side
-        if m := _FENCE_RE.match(line):
+        if m := FENCE_RE.match(line):
             if fence is None:
                 fence = m.group(1)
             elif m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line.strip()[len(m.group(1)):]:
