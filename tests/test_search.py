@@ -88,6 +88,19 @@ def test_key_changes_with_content_only():
     assert doc("a/", "本文", tags=("AI",)).key != a.key
 
 
+
+def test_key_is_the_same_whichever_interpreter_path_runs_the_build():
+    """`mkdocs build` runs .venv/bin/python3, `python -m mkdocs` .venv/bin/python: one venv,
+    one Pagefind, so one cache (the interpreter's path once keyed every staged page)."""
+    bin_dir = Path(sys.executable).parent
+    names = [p for p in (bin_dir / "python", bin_dir / "python3") if p.exists()]
+    if len(names) < 2:
+        pytest.skip("one name for the interpreter here")
+    code = "from tsuzuri import search; print(search.code_key())"
+    keys = {subprocess.run([str(exe), "-c", code], capture_output=True, text=True, check=True,
+                           cwd=Path(__file__).resolve().parents[1]).stdout.strip() for exe in names}
+    assert len(keys) == 1 and keys != {""}
+
 def entry(out: Path) -> dict:
     return json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
 

@@ -144,14 +144,24 @@ def code_key() -> str:
 
 @lru_cache(maxsize=None)
 def _code() -> str:
-    try:
-        pagefind = version("pagefind")
-    except PackageNotFoundError:
-        pagefind = "?"
     h = hashlib.sha1(VERSION.encode())
-    for part in (Path(__file__).read_bytes(), pagefind.encode(), " ".join(PAGEFIND).encode(), LANGUAGE.encode()):
-        h.update(part + b"\0")
+    # Pagefind's wrapper and the binary package it runs, by version: not PAGEFIND's interpreter
+    # path, which is .venv/bin/python3 under `mkdocs build` and .venv/bin/python under
+    # `python -m mkdocs` (each re-staged and re-indexed every post).
+    for part in (Path(__file__).read_bytes(), *map(_installed, PAGEFIND_PACKAGES), " ".join(PAGEFIND[1:]),
+                 LANGUAGE):
+        h.update((part if isinstance(part, bytes) else part.encode()) + b"\0")
     return h.hexdigest()
+
+
+PAGEFIND_PACKAGES = ("pagefind", "pagefind-bin", "pagefind-bin-extended")
+
+
+def _installed(package: str) -> str:
+    try:
+        return f"{package} {version(package)}"
+    except PackageNotFoundError:
+        return f"{package} -"
 
 
 @dataclass(frozen=True)
