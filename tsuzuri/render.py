@@ -91,6 +91,32 @@ def safe_id(value: str) -> str:
     return slugify_unicode(html.unescape(value), "-")
 
 
+_TAG_RE = re.compile(r"<[A-Za-z][^<>]*>")   # (in sanitised HTML a "<" in text is always &lt;)
+_ID_ATTR_RE = re.compile(r'\sid="([^"]*)"')
+_ID_IN_TAG_RE = re.compile(r'<[A-Za-z][^<>]*?\sid="([^"]*)"')
+
+
+def _final_ids(body: str, removed: list) -> str:
+    """Ids the tree step never saw: raw HTML whose attribute Markdown's postprocessors filled
+    in afterwards (``<h2 markdown="1" id="`x`">`` gets a code span's HTML as its id)."""
+    if ' id="' not in body or all(_SAFE_ID_RE.fullmatch(html.unescape(v)) for v in _ID_IN_TAG_RE.findall(body)):
+        return body  # (the usual case: heading ids the tree step made safe)
+
+    def tag(m: re.Match) -> str:
+        return _ID_ATTR_RE.sub(attr, m.group()) if ' id="' in m.group() else m.group()
+
+    def attr(m: re.Match) -> str:
+        old = html.unescape(m.group(1))
+        if _SAFE_ID_RE.fullmatch(old):
+            return m.group()
+        new = safe_id(old)
+        removed.append(sanitize.Removal(f"unsafe characters in id {old[:60]!r} (published as {new or 'no id'!r})",
+                                        True, f"{re.escape(old[:30])}|{re.escape(html.escape(old)[:30])}"))
+        return f' id="{html.escape(new)}"' if new else ""
+
+    return _TAG_RE.sub(tag, body)
+
+
 def safe_toc(tokens: list) -> list[dict]:
     """The toc tokens handed to templates: only level, a safe id, the name as escaped plain text
     (Material prints both raw) and children; Markdown's ``html`` and ``data-toc-label`` go."""
@@ -135,6 +161,7 @@ class Renderer:
         if not raw_html:
             body, cleaned = sanitize.clean(body)
             removed += cleaned
+            body = _final_ids(body, removed)
         toc = safe_toc(getattr(self._md, "toc_tokens", []))
         return _rendered(body, toc, removed)
 
