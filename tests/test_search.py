@@ -72,9 +72,9 @@ def test_staged_page_has_segmented_text_weights_and_original_metadata():
     # from 0, the title from 512, headings and body from 640 (search.js reads a hit's positions).
     assert f'<p data-pagefind-weight="0">AI / 半導 導体 体 / ラピ ピダ ダス ス / Rapidus {pad(512 - 12)}</p>' in page
     assert f'<h1 data-pagefind-weight="10">ラピ ピダ ダス スの の挑 挑戦 戦 {pad(128 - 7)}</h1>' in page
-    assert '<h2 data-pagefind-weight="3">背景 景</h2>' in page
-    assert '<div data-pagefind-weight="0.05"> 半導 導体 体の の話 話  。 </div>' in page
-    assert '<meta data-pagefind-meta="b[content]" content="642">' in page   # the body's first word: 640 + 2
+    assert f'<h2 data-pagefind-weight="3">背景 景 {search.PAD}</h2>' in page
+    assert f'<div data-pagefind-weight="0.05"> 半導 導体 体の の話 話  。  {search.PAD}</div>' in page
+    assert '<meta data-pagefind-meta="b[content]" content="643">' in page   # the body's first word: 640 + 3
     assert page.index("Rapidus") < page.index("ラピ ピダ ダス スの") < page.index("半導 導体 体の")
 
 
@@ -82,7 +82,7 @@ def test_what_does_not_fit_its_part_goes_on_after_it():
     d = doc("a/", "本文", title="題" * 200, aliases=tuple(f"Alias{i}" for i in range(600)))
     words = lambda html: re.sub(r"<[^>]+>", " ", html).split()  # noqa: E731
     body = words(search.page_html(d).split("<body>")[1])
-    assert len(body) == 512 + 200 + 2 + (1199 - 512)  # nothing padded, nothing lost
+    assert len(body) == 512 + 200 + 1 + 2 + 1 + (1199 - 512)  # nothing padded, nothing lost (PAD ends headings, body)
     assert body[510] == "Alias255" and body[512] == "題題" and body[640] == "題題"   # title's rest: heading weight
     assert body[-1] == "Alias599"
 
@@ -335,6 +335,22 @@ def phrase_at(words: list[str], phrase: list[str]) -> list[int]:
     return [i for i in range(len(words) - len(phrase) + 1) if words[i:i + len(phrase)] == phrase]
 
 
+def pattern_at(words: list[str], pattern: list[list]) -> list[int]:
+    """Where each [offset, word] of a pattern stands at its offset (search.js, everyOther)."""
+    return [i for i in range(len(words)) if all(i + o < len(words) and words[i + o] == w for o, w in pattern)]
+
+
+def test_a_long_word_is_searched_by_every_other_pair(js_queries):
+    """データセンター: デー タセ ンタ ター (4 of Pagefind's index chunks per shard, not 6), and only
+    where the word stands, not across two words with a space between (データ センター has
+    デー@0 and タセ... never: a PAD stands between them) nor across 、."""
+    q = js_queries("データセンター")
+    assert q["search"] == [[]] and q["pattern"] == [[[0, "デー"], [2, "タセ"], [4, "ンタ"], [5, "ター"]]]
+    for text, hit in [("新しいデータセンターへ", True), ("デー タセンター", False), ("デー、タセンター", False),
+                      ("データセンタ", False)]:
+        assert bool(pattern_at(pagefind_words(search.segment(text)), q["pattern"][0])) == hit, text
+
+
 TEXT = st.text(alphabet="データセンター電力半導体輸出規制のはがAIxy0123456789.,%兆円倍、 \u3000", max_size=40)
 LATIN = re.compile(r"[A-Za-z0-9.,%]")  # one Pagefind word: % sticks to its number
 
@@ -359,6 +375,9 @@ def test_query_matches_exactly_where_its_characters_stand(js_queries, text, data
     words = pagefind_words(search.segment(text))
     for alts in q["match"]:
         assert any(found(words, m) for m in alts), (text, query, alts, words)
+    for alts, searched, pattern in zip(q["match"], q["search"], q["pattern"]):
+        if not searched:  # the browser matches by every other pair: exactly where the phrase stands
+            assert pattern_at(words, pattern) == phrase_at(words, pagefind_words(alts[0].strip('"'))), (text, query)
     if len(q["match"]) == 1 and len(q["match"][0]) == 1 and q["match"][0][0].startswith('"'):
         # precision: only where the query stands
         phrase = pagefind_words(q["match"][0][0].strip('"'))

@@ -62,7 +62,7 @@ from typing import Callable, Iterable
 
 from .cache import ByIdentity
 
-VERSION = "6"           # bump when the staged page or manifest format changes (code_key() also sees edits)
+VERSION = "7"           # bump when the staged page or manifest format changes (code_key() also sees edits)
 LANGUAGE = "und"        # not "ja": Pagefind would run its own (slow) Japanese segmenter
 PAGEFIND = [sys.executable, "-m", "pagefind"]   # the binary of the pinned pagefind[extended]
 BUNDLE = "pagefind"     # the search bundle's folder in the site
@@ -109,6 +109,13 @@ _NUMBER_SEP = re.compile(r"(?<=[0-9])([.,])(?=[0-9])")
 # for the sign (Lisu ꓺ), as a unit pairs with it: 2.4% -> 2ꓸ4 2ꓸ4ꓺ. The number alone still
 # finds it; 2.4% finds only it (not 2.4倍, not 12.4%). search.js cuts a query the same way.
 PERCENT = "\ua4fa"
+# A word that is no word: a position for Pagefind (it counts every whitespace-separated word),
+# nothing in its index (no letter or digit). It fills the staged page's parts up to their
+# fixed positions (page_html), and stands between two runs of Japanese with only spaces between
+# them (データ センター): two runs then never follow each other directly, so a pair two positions
+# after another pair is the same run's (search.js searches a long word by every other pair).
+PAD = "\u2042"   # ⁂
+_GAP = re.compile(f"(?<=[{_RUN}])\\s+(?=[{_RUN}])")
 _PERCENT = re.compile("(?<![0-9A-Za-z\ua4f8\ua4f9])([0-9][0-9\ua4f8\ua4f9]*)[ \t]*%")
 # A run of Japanese word characters. The Latin word or number right before it (spaces between
 # allowed), when there is one, pairs with the run's first character (AI人材 -> AI人); found by
@@ -141,7 +148,7 @@ def segment(text: str) -> str:
     text = _NUMBER_SEP.sub(lambda m: POINT if m.group(1) == "." else COMMA, text.translate(_TABLE))
     if "%" in text:
         text = _PERCENT.sub(lambda m: f"{m.group(1)} {m.group(1)}{PERCENT}", text)
-    return _RUN_RE.sub(_pairs, text)
+    return _RUN_RE.sub(_pairs, _GAP.sub(f" {PAD} ", text))
 
 
 def code_key() -> str:
@@ -239,7 +246,6 @@ WEIGHTS = {"title": "10", "headings": "3", "body": "0.05", "extra": "0"}
 # past 512 words, none of the real blog's 2,513 posts: 489 at most) goes on after it.
 # Keep in sync with search.js.
 EXTRA_SLOT, TITLE_END = 512, 640
-PAD = "\u2042"   # ⁂
 
 
 def _fill(words: str, end: int) -> tuple[str, str]:
@@ -270,13 +276,15 @@ def page_html(doc: SearchDoc) -> str:
     extra, extra_rest = _fill(segment(" / ".join(x for x in (" / ".join(doc.tags), " / ".join(doc.entities + doc.aliases)) if x)), EXTRA_SLOT)
     title, title_rest = _fill(segment(doc.title), TITLE_END - EXTRA_SLOT)
     headings = " ".join(f'{title_rest} {segment(" / ".join(doc.headings))}'.split())
+    if headings:  # (the body's first pair never directly after the headings' last: see PAD)
+        headings += f" {PAD}"
     # The body's first word: a post found only through a tag or an alias shows its text from there.
     head.append(meta("meta", "b", str(TITLE_END + len(headings.split()))))
     body = [f'<p data-pagefind-weight="{w["extra"]}">{e(extra)}</p>',
             f'<h1 data-pagefind-weight="{w["title"]}">{e(title)}</h1>']
     if headings:
         body.append(f'<h2 data-pagefind-weight="{w["headings"]}">{e(headings)}</h2>')
-    body.append(f'<div data-pagefind-weight="{w["body"]}">{e(segment(doc.text))}</div>')
+    body.append(f'<div data-pagefind-weight="{w["body"]}">{e(segment(doc.text))} {PAD}</div>')
     if extra_rest:
         body.append(f'<p data-pagefind-weight="{w["extra"]}">{e(extra_rest)}</p>')
     return ('<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">' + "".join(head) +

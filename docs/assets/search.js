@@ -78,10 +78,24 @@ function groupWords(group) {
   return phrases.filter((p) => p.length);
 }
 
-/** What the reader typed, as Pagefind searches: `rank` (all words), `match` (per group, the
- * searches of which a post must be in one: a group's phrase, or a version written apart or as one
- * word) and `score` (per group, the words whose single-word searches rank it). Null for an
- * empty query. */
+/** A long Japanese word by every other pair: デー タセ ンタ ター for データセンター ([offset,
+ * pair]). The pair between two it keeps is known from them (their last and first characters),
+ * and it stands between them in the text: two runs never follow each other directly (search.py,
+ * PAD). A word's pairs cost a chunk of every shard's index each. */
+function everyOther(words) {
+  const keep = [[0, words[0]]];
+  for (let k = 1; k < words.length; k++) {
+    if (k < words.length - 1 && keep[keep.length - 1][0] === k - 1) continue;
+    keep.push([k, words[k]]);
+  }
+  return keep;
+}
+
+/** What the reader typed, as Pagefind searches. Per group: `match`, what a post must hold (one
+ * of: its phrase; a version written apart or as one word), `search`, the Pagefind searches a
+ * post must be in one of (none when `pattern` decides: a Japanese word's pairs at their
+ * offsets, see everyOther), `pattern`, the words whose positions in a search of each alone
+ * rank it; and `rank`, every pattern word. Null for an empty query. */
 export function queries(input) {
   const cut = fold(input || "").split(/\s+/).flatMap(groupWords);
   if (!cut.length) return null;
@@ -94,20 +108,31 @@ export function queries(input) {
       groups[groups.length - 1] = [[name, ...words], words.map((w, i) => (i === 0 || w.startsWith(words[0]) ? name + w : w))];
     } else groups.push([words, null]);
   }
+  const lead = (w) => w.length > 1 && w[1].length > w[0].length && w[1].startsWith(w[0]);
+  // the word a Latin word or number pairs with holds it whole: AI人 for AI AI人 (see above)
+  const unlead = (w) => (lead(w) ? w.slice(1) : w);
   const term = (w) => {
-    // the word a Latin word or number pairs with holds it whole: AI人 for AI AI人 (see above)
-    const lead = w.length > 1 && w[1].length > w[0].length && w[1].startsWith(w[0]);
-    const words = lead ? w.slice(1) : w;
+    const words = unlead(w);
     if (words.length > 1) return `"${words.join(" ")}"`;
     // a number exactly, also with a sign Pagefind drops (2.4% is not a prefix of 2.45%); a word
     // left after its lead exactly too (Pagefind would cut an unquoted 4ꓸ4倍 into 4ꓸ4 and 倍)
-    return lead || NUMBER.test(words[0].replace(/[^\p{L}\p{N}]/gu, "")) ? `"${words[0]}"` : words[0];
+    return lead(w) || NUMBER.test(words[0].replace(/[^\p{L}\p{N}]/gu, "")) ? `"${words[0]}"` : words[0];
   };
-  const words = (t) => t.replace(/"/g, "").split(" ");
+  const pairs = (ws) => ws.length > 2 && ws.every((x) => [...x].length === 2 && [...x].every((c) => RUN_ONE.test(c)));
   const exact = (t) => (t.startsWith('"') ? t : `"${t}"`); // Llama4 exactly, never Llama40
-  const match = groups.map(([w, joined]) => (joined ? [term(w), exact(term(joined))] : [term(w)]));
-  const score = groups.map(([w, joined]) => (joined ? [w[0]] : words(term(w))));
-  return { rank: [...new Set(score.flat())].join(" "), match, score };
+  const match = [], search = [], pattern = [];
+  for (const [w, joined] of groups) {
+    const words = unlead(w);
+    match.push(joined ? [term(w), exact(term(joined))] : [term(w)]);
+    if (!joined && pairs(words)) {
+      search.push([]);
+      pattern.push(everyOther(words));
+    } else {
+      search.push(match[match.length - 1]);
+      pattern.push(joined ? [[0, w[0]]] : words.map((x, k) => [k, x]));
+    }
+  }
+  return { rank: [...new Set(pattern.flat().map(([, x]) => x))].join(" "), match, search, pattern };
 }
 
 /** An excerpt as the reader wrote it: pairs back to characters, spaces next to Japanese
@@ -182,9 +207,9 @@ function engine() {
     const ready = pf.init();
     if (lang === null) html.removeAttribute("lang"); else html.setAttribute("lang", lang);
     await ready;
-    for (const shard of [...(cfg.shards || []), ...(cfg.delta ? [cfg.delta] : [])]) {
-      await pf.mergeIndex(new URL(shard, BUNDLE).pathname, { ...options, language: "und" });
-    }
+    // every shard at once (each loads its own metadata; Pagefind keeps them in this order)
+    await Promise.all([...(cfg.shards || []), ...(cfg.delta ? [cfg.delta] : [])].map((shard) =>
+      pf.mergeIndex(new URL(shard, BUNDLE).pathname, { ...options, language: "und" })));
     return { pf, stale: new Set(cfg.stale || []) };
   })();
   loading.catch(() => { loading = null; });
@@ -200,32 +225,41 @@ async function search(input, { filters = {}, sort } = {}) {
   const match = q ? q.match : [];
   if (!pf) return { results: [], filters: {}, stale, next: 0, match };
   const opts = sort ? { filters, sort } : { filters };
-  if (!q || (q.match.length === 1 && q.match[0].length === 1 && q.match[0][0] === q.rank)) {
+  if (!q || (q.search.length === 1 && q.search[0].length === 1 && q.search[0][0] === q.rank)) {
     const run = await pf.search(q?.rank ?? null, opts); // one group of one word: one search
     return { results: run.results, filters: run.filters, stale, next: 0, match };
   }
   const runs = new Map(); // each distinct search once
   const run = (t) => { if (!runs.has(t)) runs.set(t, pf.search(t, opts)); return runs.get(t); };
-  const [ranked, matched, scored] = await Promise.all([
+  const [ranked, searched, alone] = await Promise.all([
     run(q.rank),
-    Promise.all(q.match.map((alts) => Promise.all(alts.map(run)))),
-    Promise.all(q.score.map((words) => Promise.all(words.map(run))))]);
-  const ids = (r) => new Set(r.results.map((x) => x.id));
-  const sets = matched.map((alts) => alts.map(ids));
-  let results = ranked.results.filter((r) => sets.every((alts) => alts.some((set) => set.has(r.id))));
-  if (!sort) {
+    Promise.all(q.search.map((alts) => Promise.all(alts.map(run)))),
     // per group and word: post id -> [score, positions] of that word alone
-    const alone = scored.map((runs) => runs.map((r) => new Map(r.results.map((x) => [x.id, [x.score, x.words]]))));
+    Promise.all(q.pattern.map((words) => Promise.all(words.map(async ([, w]) =>
+      new Map((await run(w)).results.map((x) => [x.id, [x.score, x.words]]))))))]);
+  const ids = (r) => new Set(r.results.map((x) => x.id));
+  const sets = searched.map((alts) => alts.map(ids));
+  // where each group's pattern stands in a post (positions of its first word)
+  const at = (r) => q.pattern.map((words, g) => {
+    const got = alone[g].map((m) => m.get(r.id));
+    if (got.some((x) => !x)) return [got, []];
+    const pos = got.map(([, p]) => new Set(p));
+    return [got, got[0][1].filter((p) => words.every(([o], k) => pos[k].has(p + o)))];
+  });
+  const where = new Map();
+  let results = ranked.results.filter((r) => {
+    const found = at(r);
+    where.set(r, found);
+    return sets.every((alts, g) => (alts.length ? alts.some((set) => set.has(r.id)) : found[g][1].length > 0));
+  });
+  if (!sort) {
     const key = new Map(results.map((r, i) => {
       let text = 0, title = 0, total = 0;
-      for (const words of alone) {
-        const got = words.map((m) => m.get(r.id));
-        if (got.some((g) => !g)) continue;
-        const sets = got.map(([, at]) => new Set(at));
-        const starts = got[0][1].filter((p) => p >= EXTRA_SLOT && sets.every((set, k) => set.has(p + k)));
-        if (!starts.length) continue; // only in the tags or aliases
+      for (const [got, starts] of where.get(r)) {
+        const own = starts.filter((p) => p >= EXTRA_SLOT);
+        if (!own.length) continue; // only in the tags or aliases
         text += 1;
-        if (starts[0] < TITLE_END) title += 1;
+        if (own[0] < TITLE_END) title += 1;
         total += Math.min(...got.map(([score]) => score)); // a phrase is no likelier than its rarest word
       }
       return [r, [text, title, total, i]];
