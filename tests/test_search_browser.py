@@ -258,3 +258,15 @@ def test_a_post_found_through_its_tag_shows_its_own_text(page, ranking_url):
     hits = dict(results_page(page, ranking_url, "歯科"))
     tagged = hits["/2025/01/03/tagged/"]
     assert tagged.startswith("市場の動向を詳しく見ていきます。") and "<mark>" not in tagged
+
+
+def test_results_come_before_the_facets_filter_indexes(page, site_url):
+    """The results page fetches the excerpts of its first results before the filter indexes of
+    every shard (the facets' totals), which the reader needs after them."""
+    fetched = []
+    page.on("request", lambda r: fetched.append(urlparse(r.url).path))
+    page.goto(site_url + "/search/?q=" + "半導体")
+    page.wait_for_function("document.querySelector('[data-tz-search-page]').dataset.state === 'done'")
+    kinds = [k for p in fetched for k in ("fragment", "filter") if f"/{k}/" in p]
+    assert kinds[0] == "fragment" and "filter" in kinds
+    assert page.locator(".tz-facet legend").all_inner_texts() == ["カテゴリー", "タグ"]
