@@ -39,6 +39,16 @@ def test_segment_pairs_japanese_keeps_numbers_whole_and_folds_width():
     assert search.segment("Rapidus") == "Rapidus"
 
 
+def test_a_percent_sign_pairs_with_its_number():
+    """Pagefind drops %: 2.4% was the word 2ꓸ4, found by 2.4倍 and found in 2.4倍's posts."""
+    words = lambda t: search.segment(t).split()  # noqa: E731
+    p = search.PERCENT
+    assert words("金利は2.4%の") == ["金利", "利は", "は", "2\ua4f84", f"2\ua4f84{p}", f"2\ua4f84{p}の", "の"]
+    assert words("５０％、12.4 %") == ["50", f"50{p}", "、", "12\ua4f84", f"12\ua4f84{p}"]
+    assert words("2.4倍") == ["2\ua4f84", "2\ua4f84倍", "倍"]
+    assert search.segment("A100%") == "A100%"   # a Latin word's digits are no number
+
+
 def test_js_uses_the_same_character_classes():
     js = (ROOT / "docs/assets/search.js").read_text(encoding="utf-8")
     ranges = re.search(r'const CJK = "([^"]+)"', js).group(1)
@@ -57,12 +67,24 @@ def test_staged_page_has_segmented_text_weights_and_original_metadata():
     assert '<meta data-pagefind-filter="entity[content]" content="ラピダス">' in page
     assert '<meta data-pagefind-sort="date[content]" content="2025-01-02T09:00:00+09:00">' in page
     assert f'content="{d.key}"' in page
-    assert '<h1 data-pagefind-weight="10"> ラピ ピダ ダス スの の挑 挑戦 戦 </h1>' in page
-    assert '<h2 data-pagefind-weight="3"> 背景 景 </h2>' in page
-    assert '<div data-pagefind-weight="0.05"> 半導 導体 体の の話 話  。 </div>' in page
-    assert '<meta data-pagefind-meta="b[content]" content="9">' in page   # the body's first word: 7 + 2
-    # Tags and aliases are indexed text of weight 0, after the body (never ranked, never the excerpt).
-    assert page.index("半導 導体 体の") < page.index('<p data-pagefind-weight="0">') < page.index("Rapidus")
+    pad = lambda n: " ".join([search.PAD] * n)  # noqa: E731
+    # Each part at its own word positions: tags and aliases (weight 0: found, never ranked)
+    # from 0, the title from 512, headings and body from 640 (search.js reads a hit's positions).
+    assert f'<p data-pagefind-weight="0">AI / 半導 導体 体 / ラピ ピダ ダス ス / Rapidus {pad(512 - 12)}</p>' in page
+    assert f'<h1 data-pagefind-weight="10">ラピ ピダ ダス スの の挑 挑戦 戦 {pad(128 - 7)}</h1>' in page
+    assert f'<h2 data-pagefind-weight="3">背景 景 {search.PAD}</h2>' in page
+    assert f'<div data-pagefind-weight="0.05"> 半導 導体 体の の話 話  。  {search.PAD}</div>' in page
+    assert '<meta data-pagefind-meta="b[content]" content="643">' in page   # the body's first word: 640 + 3
+    assert page.index("Rapidus") < page.index("ラピ ピダ ダス スの") < page.index("半導 導体 体の")
+
+
+def test_what_does_not_fit_its_part_goes_on_after_it():
+    d = doc("a/", "本文", title="題" * 200, aliases=tuple(f"Alias{i}" for i in range(600)))
+    words = lambda html: re.sub(r"<[^>]+>", " ", html).split()  # noqa: E731
+    body = words(search.page_html(d).split("<body>")[1])
+    assert len(body) == 512 + 200 + 1 + 2 + 1 + (1199 - 512)  # nothing padded, nothing lost (PAD ends headings, body)
+    assert body[510] == "Alias255" and body[512] == "題題" and body[640] == "題題"   # title's rest: heading weight
+    assert body[-1] == "Alias599"
 
 
 def test_docs_from_site_adds_every_alias_of_mentioned_entities():
@@ -326,6 +348,22 @@ def phrase_at(words: list[str], phrase: list[str]) -> list[int]:
     return [i for i in range(len(words) - len(phrase) + 1) if words[i:i + len(phrase)] == phrase]
 
 
+def pattern_at(words: list[str], pattern: list[list]) -> list[int]:
+    """Where each [offset, word] of a pattern stands at its offset (search.js, everyOther)."""
+    return [i for i in range(len(words)) if all(i + o < len(words) and words[i + o] == w for o, w in pattern)]
+
+
+def test_a_long_word_is_searched_by_every_other_pair(js_queries):
+    """データセンター: デー タセ ンタ ター (4 of Pagefind's index chunks per shard, not 6), and only
+    where the word stands, not across two words with a space between (データ センター has
+    デー@0 and タセ... never: a PAD stands between them) nor across 、."""
+    q = js_queries("データセンター")
+    assert q["search"] == [[]] and q["pattern"] == [[[0, "デー"], [2, "タセ"], [4, "ンタ"], [5, "ター"]]]
+    for text, hit in [("新しいデータセンターへ", True), ("デー タセンター", False), ("デー、タセンター", False),
+                      ("データセンタ", False)]:
+        assert bool(pattern_at(pagefind_words(search.segment(text)), q["pattern"][0])) == hit, text
+
+
 TEXT = st.text(alphabet="データセンター電力半導体輸出規制のはがAIxy0123456789.,%兆円倍、 \u3000", max_size=40)
 LATIN = re.compile(r"[A-Za-z0-9.,%]")  # one Pagefind word: % sticks to its number
 
@@ -348,15 +386,14 @@ def test_query_matches_exactly_where_its_characters_stand(js_queries, text, data
     if q is None:
         return
     words = pagefind_words(search.segment(text))
-    for match in q["match"]:
-        if match.startswith('"'):
-            phrase = pagefind_words(match.strip('"'))
-            assert phrase_at(words, phrase), (text, query, match, words)
-        else:
-            word = "".join(pagefind_words(match))   # Pagefind drops the query's punctuation too
-            assert any(w.startswith(word) for w in words), (text, query, match, words)
-    if len(q["match"]) == 1 and q["match"][0].startswith('"'):  # precision: only where the query stands
-        phrase = pagefind_words(q["match"][0].strip('"'))
+    for alts in q["match"]:
+        assert any(found(words, m) for m in alts), (text, query, alts, words)
+    for alts, searched, pattern in zip(q["match"], q["search"], q["pattern"]):
+        if not searched:  # the browser matches by every other pair: exactly where the phrase stands
+            assert pattern_at(words, pattern) == phrase_at(words, pagefind_words(alts[0].strip('"'))), (text, query)
+    if len(q["match"]) == 1 and len(q["match"][0]) == 1 and q["match"][0][0].startswith('"'):
+        # precision: only where the query stands
+        phrase = pagefind_words(q["match"][0][0].strip('"'))
         squeezed, wanted = re.sub(r"\s", "", folded).lower(), re.sub(r"\s", "", query).lower()
         for start in phrase_at(words, phrase):
             assert wanted in squeezed, (text, query, phrase)
@@ -365,10 +402,23 @@ def test_query_matches_exactly_where_its_characters_stand(js_queries, text, data
 def test_numbers_and_pairs_are_exact(js_queries):
     words = pagefind_words(search.segment("予算は25兆円、Llama 40で推論"))
     for query in ("2.5兆円", "5兆円"):
-        phrase = pagefind_words(js_queries(query)["match"][0].strip('"'))
+        phrase = pagefind_words(js_queries(query)["match"][0][0].strip('"'))
         assert not phrase_at(words, phrase), query
-    assert js_queries("Llama 4 推論")["match"] == ["Llama", '"4"', "推論"]   # a lone number is exact
-    assert pagefind_words(js_queries("2.5兆円")["match"][0].strip('"')) == ["2\ua4f85", "2\ua4f85兆", "兆円"]
+    assert js_queries("4")["match"] == [['"4"']]   # a lone number is exact
+    # 2ꓸ5兆 holds the whole number: 2ꓸ5 (in every post with a 2.5) is not fetched
+    assert pagefind_words(js_queries("2.5兆円")["match"][0][0].strip('"')) == ["2\ua4f85兆", "兆円"]
+    assert js_queries("AI人材")["match"] == [['"AI人 人材"']]
+
+
+def test_a_version_stands_next_to_its_name(js_queries):
+    """Llama 4 推論: Llama and 4 side by side or written as one word (Llama4), never a 4 elsewhere
+    in a post about Llama, nor Llama 40."""
+    q = js_queries("Llama 4 推論")
+    assert q["match"] == [['"Llama 4"', '"Llama4"'], ["推論"]]
+    for text, hit in [("Llama 4の推論", True), ("Llama4で推論", True), ("Llama-4の推論", True), ("Llama 40の推論", False),
+                      ("Llamaは4つの推論", False), ("Llama40で推論", False)]:
+        words = pagefind_words(search.segment(text))
+        assert all(any(found(words, m) for m in alts) for alts in q["match"]) == hit, text
 
 
 def found(words: list[str], match: str) -> bool:
@@ -384,7 +434,10 @@ def test_an_amount_is_not_found_in_a_longer_number(js_queries):
     a number with a sign Pagefind drops (2.4%) is still a number, matched exactly."""
     longer = pagefind_words(search.segment("2.55兆円、2.45%、1.55倍、3,0001億円、ＡＩ人材"))
     for query in ("2.5兆円", "2.4%", "1.5倍", "3,000億円", "２．５兆円", "I人材"):
-        assert not all(found(longer, m) for m in js_queries(query)["match"]), query
+        assert not all(any(found(longer, m) for m in alts) for alts in js_queries(query)["match"]), query
     same = pagefind_words(search.segment("2.5兆円、2.4%、1.5倍、3,000億円、AI人材"))
-    for query in ("2.5兆円", "2.4%", "1.5倍", "3,000億円", "２．５兆円", "AI人材", "人材"):
-        assert all(found(same, m) for m in js_queries(query)["match"]), query
+    for query in ("2.5兆円", "2.4%", "1.5倍", "3,000億円", "２．５兆円", "AI人材", "人材", "2.4", "２．４％"):
+        assert all(any(found(same, m) for m in alts) for alts in js_queries(query)["match"]), query
+    # 2.4% is not 2.4倍 (Pagefind drops the sign: the query was the number alone)
+    other = pagefind_words(search.segment("2.4倍、12.4%"))
+    assert not all(any(found(other, m) for m in alts) for alts in js_queries("2.4%")["match"])

@@ -197,6 +197,14 @@ def _ranking_posts() -> dict[str, str]:
         "2025-01-05-large.md": post("別の予算", "2025-01-05 09:00:00 +0900", FILLER + "総額は25兆円に上る。" * 3 + "別に2.55兆円、金利は2.45%。"),
         "2025-01-06-llama4.md": post("モデルの比較", "2025-01-06 09:00:00 +0900", FILLER + "Llama 4の推論は速い。"),
         "2025-01-07-llama40.md": post("架空のモデル", "2025-01-07 09:00:00 +0900", FILLER + "Llama 40の推論は速い。" * 3),
+        # Llama and 4 apart; 2.4 times, not 2.4%.
+        "2025-01-08-apart.md": post("推論の比較", "2025-01-08 09:00:00 +0900", FILLER + "Llamaの推論は速い。理由は4つ。" * 3),
+        "2025-01-09-times.md": post("売上の話", "2025-01-09 09:00:00 +0900", FILLER + "売上は2.4倍に伸びた。"),
+        # DX推進: only a tag of a post whose title and text say DX and 推進 apart, many times; said
+        # once by another post.
+        "2025-01-10-dx.md": post("DXの実際", "2025-01-10 09:00:00 +0900", FILLER + "DXを進める。推進する。" * 10,
+                                 tags=["DX推進"]),
+        "2025-01-11-dxsaid.md": post("別の記事", "2025-01-11 09:00:00 +0900", FILLER + "DX推進の話。"),
     }
 
 
@@ -232,9 +240,33 @@ def test_numbers_match_whole(page, ranking_url):
     assert [h for h, _ in results_page(page, ranking_url, "Llama 4 推論")] == ["/2025/01/06/llama4/"]
     [(_, html)] = results_page(page, ranking_url, "2.5兆円")
     assert "<mark>2.5兆円</mark>" in html
+    [(_, html)] = results_page(page, ranking_url, "2.4%")
+    assert "<mark>2.4%</mark>" in html and "\u2042" not in html
+    assert {h for h, _ in results_page(page, ranking_url, "2.4")} == {"/2025/01/04/small/", "/2025/01/09/times/"}
+
+
+def test_a_phrase_in_the_text_outranks_the_same_words_apart(page, ranking_url):
+    """The post that says DX推進 first; the one whose tag says it (and whose title and text say
+    DX and 推進 apart, many times) after it, with its own text as the excerpt."""
+    hits = results_page(page, ranking_url, "DX推進")
+    assert [h for h, _ in hits] == ["/2025/01/11/dxsaid/", "/2025/01/10/dx/"]
+    assert "<mark>DX推進</mark>" in hits[0][1]
+    assert hits[1][1].startswith("市場の動向を詳しく見ていきます。") and "<mark>" not in hits[1][1]
 
 
 def test_a_post_found_through_its_tag_shows_its_own_text(page, ranking_url):
     hits = dict(results_page(page, ranking_url, "歯科"))
     tagged = hits["/2025/01/03/tagged/"]
     assert tagged.startswith("市場の動向を詳しく見ていきます。") and "<mark>" not in tagged
+
+
+def test_results_come_before_the_facets_filter_indexes(page, site_url):
+    """The results page fetches the excerpts of its first results before the filter indexes of
+    every shard (the facets' totals), which the reader needs after them."""
+    fetched = []
+    page.on("request", lambda r: fetched.append(urlparse(r.url).path))
+    page.goto(site_url + "/search/?q=" + "半導体")
+    page.wait_for_function("document.querySelector('[data-tz-search-page]').dataset.state === 'done'")
+    kinds = [k for p in fetched for k in ("fragment", "filter") if f"/{k}/" in p]
+    assert kinds[0] == "fragment" and "filter" in kinds
+    assert page.locator(".tz-facet legend").all_inner_texts() == ["カテゴリー", "タグ"]

@@ -13,8 +13,11 @@ character in every post (タ), so the browser fetches far fewer index bytes.
 
 Ranking (weights in ``page_html``): title >> headings >> body >> tags and aliases, which only
 make a post findable (weight 0: they never rank it above a post whose text says the words).
+The staged page puts its parts at fixed word positions (EXTRA_SLOT, TITLE_END), so that the
+browser tells from a hit's positions whether a phrase stands in the post's text and its title.
 Numbers stay whole (2.5 is one word, see ``segment``) and a Latin word or number directly
-before Japanese also forms a pair with it (4兆 in 2.4兆円), so 2.5兆円 never matches 25兆円.
+before Japanese also forms a pair with it (4兆 in 2.4兆円), so 2.5兆円 never matches 25兆円; a
+percent sign forms one with its number too (2.4% -> 2ꓸ4 2ꓸ4ꓺ), so 2.4% never matches 2.4倍.
 
 What is indexed: one small staged page per post (title, tags, body, and the names and aliases
 of the entities it mentions, so a search for any alias finds it), never site/ itself, so nav,
@@ -59,7 +62,7 @@ from typing import Callable, Iterable
 
 from .cache import ByIdentity
 
-VERSION = "5"           # bump when the staged page or manifest format changes (code_key() also sees edits)
+VERSION = "7"           # bump when the staged page or manifest format changes (code_key() also sees edits)
 LANGUAGE = "und"        # not "ja": Pagefind would run its own (slow) Japanese segmenter
 PAGEFIND = [sys.executable, "-m", "pagefind"]   # the binary of the pinned pagefind[extended]
 BUNDLE = "pagefind"     # the search bundle's folder in the site
@@ -102,6 +105,18 @@ _HALF_KANA = re.compile("[\uff61-\uff9f]+")
 # ASCII punctuation). search.js maps them back for display.
 POINT, COMMA = "\ua4f8", "\ua4f9"
 _NUMBER_SEP = re.compile(r"(?<=[0-9])([.,])(?=[0-9])")
+# A percent sign (Pagefind drops it) after a number: the number, then the number with a letter
+# for the sign (Lisu ꓺ), as a unit pairs with it: 2.4% -> 2ꓸ4 2ꓸ4ꓺ. The number alone still
+# finds it; 2.4% finds only it (not 2.4倍, not 12.4%). search.js cuts a query the same way.
+PERCENT = "\ua4fa"
+# A word that is no word: a position for Pagefind (it counts every whitespace-separated word),
+# nothing in its index (no letter or digit). It fills the staged page's parts up to their
+# fixed positions (page_html), and stands between two runs of Japanese with only spaces between
+# them (データ センター): two runs then never follow each other directly, so a pair two positions
+# after another pair is the same run's (search.js searches a long word by every other pair).
+PAD = "\u2042"   # ⁂
+_GAP = re.compile(f"(?<=[{_RUN}])\\s+(?=[{_RUN}])")
+_PERCENT = re.compile("(?<![0-9A-Za-z\ua4f8\ua4f9])([0-9][0-9\ua4f8\ua4f9]*)[ \t]*%")
 # A run of Japanese word characters. The Latin word or number right before it (spaces between
 # allowed), when there is one, pairs with the run's first character (AI人材 -> AI人); found by
 # looking back from the run, which is faster than a lookbehind tried at every character.
@@ -131,7 +146,9 @@ def segment(text: str) -> str:
     if _HALF_KANA.search(text):  # rare: ｱｯﾌﾟﾙ -> アップル (voiced marks need composing)
         text = _HALF_KANA.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     text = _NUMBER_SEP.sub(lambda m: POINT if m.group(1) == "." else COMMA, text.translate(_TABLE))
-    return _RUN_RE.sub(_pairs, text)
+    if "%" in text:
+        text = _PERCENT.sub(lambda m: f"{m.group(1)} {m.group(1)}{PERCENT}", text)
+    return _RUN_RE.sub(_pairs, _GAP.sub(f" {PAD} ", text))
 
 
 def code_key() -> str:
@@ -228,8 +245,23 @@ def _headings(toc: list) -> Iterable[str]:
 # so the body's 0.05 is its least weight above zero (1/24): a title word counts 240 body
 # occurrences, a heading word 72, and with BM25's saturation a post whose title holds the
 # query ranks above one that says it many times. Tags and aliases weigh 0: they make a post
-# found but add nothing to its score (and Pagefind's excerpt never centres on them).
+# found but add nothing to its score.
 WEIGHTS = {"title": "10", "headings": "3", "body": "0.05", "extra": "0"}
+# Where each part stands, in Pagefind's word positions, so that the browser can tell from a hit's
+# positions alone (before it fetches the page's fragment) whether a phrase stands in the post's
+# own text and in its title (search.js ranks by both): tags and aliases at 0..EXTRA_SLOT, the
+# title from EXTRA_SLOT to TITLE_END, then headings and body. PAD fills a part up to its end: a
+# position for Pagefind (it counts every word), but no word (it is no letter or digit), so it
+# costs the index nothing. What does not fit (a title of more than 128 pairs; tags and aliases
+# past 512 words, none of the real blog's 2,513 posts: 489 at most) goes on after it.
+# Keep in sync with search.js.
+EXTRA_SLOT, TITLE_END = 512, 640
+
+
+def _fill(words: str, end: int) -> tuple[str, str]:
+    """``words`` padded to ``end`` words, and what did not fit."""
+    split = words.split()
+    return " ".join(split[:end] + [PAD] * (end - len(split))), " ".join(split[end:])
 
 
 def page_html(doc: SearchDoc) -> str:
@@ -250,17 +282,21 @@ def page_html(doc: SearchDoc) -> str:
     head += [meta("filter", "tag", t) for t in doc.tags]
     head += [meta("filter", "entity", n) for n in doc.entities]
     w = WEIGHTS
-    title, headings = segment(doc.title), segment(" / ".join(doc.headings))
+    # Tags and aliases, indexed so that any spelling finds the post; never shown.
+    extra, extra_rest = _fill(segment(" / ".join(x for x in (" / ".join(doc.tags), " / ".join(doc.entities + doc.aliases)) if x)), EXTRA_SLOT)
+    title, title_rest = _fill(segment(doc.title), TITLE_END - EXTRA_SLOT)
+    headings = " ".join(f'{title_rest} {segment(" / ".join(doc.headings))}'.split())
+    if headings:  # (the body's first pair never directly after the headings' last: see PAD)
+        headings += f" {PAD}"
     # The body's first word: a post found only through a tag or an alias shows its text from there.
-    head.append(meta("meta", "b", str(len(title.split()) + len(headings.split()))))
-    body = [f'<h1 data-pagefind-weight="{w["title"]}">{e(title)}</h1>']
-    if doc.headings:
+    head.append(meta("meta", "b", str(TITLE_END + len(headings.split()))))
+    body = [f'<p data-pagefind-weight="{w["extra"]}">{e(extra)}</p>',
+            f'<h1 data-pagefind-weight="{w["title"]}">{e(title)}</h1>']
+    if headings:
         body.append(f'<h2 data-pagefind-weight="{w["headings"]}">{e(headings)}</h2>')
-    body.append(f'<div data-pagefind-weight="{w["body"]}">{e(segment(doc.text))}</div>')
-    # Last, so that an excerpt of a post found only through them shows the post's own text.
-    extra = [" / ".join(doc.tags), " / ".join(doc.entities + doc.aliases)]
-    if any(extra):  # indexed so that any spelling finds the post; never shown
-        body.append(f'<p data-pagefind-weight="{w["extra"]}">{e(segment(" / ".join(x for x in extra if x)))}</p>')
+    body.append(f'<div data-pagefind-weight="{w["body"]}">{e(segment(doc.text))} {PAD}</div>')
+    if extra_rest:
+        body.append(f'<p data-pagefind-weight="{w["extra"]}">{e(extra_rest)}</p>')
     return ('<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">' + "".join(head) +
             "</head><body><article data-pagefind-body>" + "".join(body) + "</article></body></html>\n")
 

@@ -5,11 +5,19 @@
 // a run pairs with its first character (AI人材 -> AI AI人 人材 材, 2.5兆円 -> 2ꓸ5 2ꓸ5兆 兆円 円): tsuzuri/search.py, segment.
 // A query is cut the same way and split on spaces into groups; every group must match:
 // - a group of several words (a Japanese word, 2.5兆円, AI人材) as an exact phrase of them, so
-//   it matches only where its characters stand together (a substring search);
+//   it matches only where its characters stand together (a substring search). A Latin word or
+//   number that pairs with the next word (AI of AI人) is left out: AI人 holds it whole, and it
+//   is the biggest part of the index to fetch;
+// - a Latin word followed by a number (Llama 4, HBM 4) as the two side by side or written as
+//   one word (HBM4);
 // - a lone number exactly (the 4 of `Llama 4` is not a prefix of 40); a lone Latin word, a
 //   pair or a single character as a prefix (Foxc finds Foxconn, 株 finds 株価).
-// One more search of all the words ranks the posts by Pagefind's weights (title >> headings >>
-// body >> tags and aliases); the groups' searches only decide which posts match. All of them
+// One more search of all the words gives the hits (and their excerpts). Unless a sort is asked
+// for they are ranked by their groups, from each word's positions in a search of that word
+// alone (a phrase stands where its words follow each other; the staged page puts tags and
+// aliases, then the title, at fixed positions): first the posts whose own text holds more
+// groups, then whose title holds more, then by score (a group scores what the least of its
+// words scores alone: Pagefind's weights, title >> headings >> body). All of these searches
 // read the same index chunks, which Pagefind fetches once.
 
 const ROOT = new URL("../", import.meta.url); // this file is <site>/assets/search.js
@@ -24,8 +32,17 @@ const NOT_RUN = new RegExp(`([^${RUN}])`, "gu");
 const PAIRS = new RegExp(`(?<=(?<!(?![${RUN}])[\\p{L}\\p{N}])((?:(?![${RUN}])[\\p{L}\\p{N}])+)) *([${RUN}]+)|([${RUN}]+)`, "gu");
 const NUMBER_SEP = /(?<=[0-9])([.,])(?=[0-9])/g;
 const POINT = "\ua4f8", COMMA = "\ua4f9"; // 2.5 -> 2ꓸ5: one word (search.py, POINT)
+const PERCENT = "\ua4fa"; // 2.4% -> 2ꓸ4 2ꓸ4ꓺ (search.py, PERCENT)
+const PERCENT_RE = /(?<![0-9A-Za-z\ua4f8\ua4f9])([0-9][0-9\ua4f8\ua4f9]*)[ \t]*%/g;
+const NUMBER = /^[0-9][0-9\ua4f8\ua4f9]*$/;
+const LATIN_WORD = /^[A-Za-z][A-Za-z0-9]*$/;
+// Where the staged page's parts stand (search.py, EXTRA_SLOT and TITLE_END): tags and aliases
+// before EXTRA_SLOT, the title up to TITLE_END, then headings and body. PAD fills them.
+const EXTRA_SLOT = 512, TITLE_END = 640, PAD = "\u2042";
+const EXCERPT_WORDS = 60;
 const HEADER_HITS = 6;
 const PAGE_HITS = 20;
+const FIRST_HITS = 10; // the search page shows these before fetching the rest of its first page
 
 /** Width folding as the indexer does it: full-width ASCII -> ASCII, half-width kana -> NFKC. */
 function fold(text) {
@@ -40,6 +57,7 @@ function fold(text) {
 function groupWords(group) {
   const cut = group
     .replace(NUMBER_SEP, (m) => (m === "." ? POINT : COMMA))
+    .replace(PERCENT_RE, `$1 $1${PERCENT}`)
     .replace(new RegExp(`([${CJK}])`, "gu"), (c) => (RUN_ONE.test(c) ? c : ` ${c} `))
     .replace(PAIRS, (m, before, joined, alone) => {
       const chars = [...(joined ?? alone)];
@@ -60,24 +78,70 @@ function groupWords(group) {
   return phrases.filter((p) => p.length);
 }
 
-/** What the reader typed, as Pagefind searches: `rank` (all words, ranked) and `match` (one
- * search per space-separated group, or part of one between punctuation; a post must be in
- * every one). Null for an empty query. */
+/** A long Japanese word by every other pair: デー タセ ンタ ター for データセンター ([offset,
+ * pair]). The pair between two it keeps is known from them (their last and first characters),
+ * and it stands between them in the text: two runs never follow each other directly (search.py,
+ * PAD). A word's pairs cost a chunk of every shard's index each. */
+function everyOther(words) {
+  const keep = [[0, words[0]]];
+  for (let k = 1; k < words.length; k++) {
+    if (k < words.length - 1 && keep[keep.length - 1][0] === k - 1) continue;
+    keep.push([k, words[k]]);
+  }
+  return keep;
+}
+
+/** What the reader typed, as Pagefind searches. Per group: `match`, what a post must hold (one
+ * of: its phrase; a version written apart or as one word), `search`, the Pagefind searches a
+ * post must be in one of (none when `pattern` decides: a Japanese word's pairs at their
+ * offsets, see everyOther), `pattern`, the words whose positions in a search of each alone
+ * rank it; and `rank`, every pattern word. Null for an empty query. */
 export function queries(input) {
-  const groups = fold(input || "").split(/\s+/).flatMap(groupWords);
-  if (!groups.length) return null;
-  const match = groups.map((w) =>
-    // a number exactly, also with a sign Pagefind drops (2.4% is not a prefix of 2.45%)
-    w.length > 1 || /^[0-9][0-9\ua4f8\ua4f9]*$/.test(w[0].replace(/[^\p{L}\p{N}]/gu, "")) ? `"${w.join(" ")}"` : w[0]);
-  return { rank: groups.flat().join(" "), match };
+  const cut = fold(input || "").split(/\s+/).flatMap(groupWords);
+  if (!cut.length) return null;
+  const groups = [];  // [words, words written as one (a version) or null]
+  for (const words of cut) {
+    const prev = groups[groups.length - 1];
+    if (prev && !prev[1] && prev[0].length === 1 && LATIN_WORD.test(prev[0][0]) && NUMBER.test(words[0])) {
+      // Llama 4: the name and the number side by side, or one word (Llama4, Llama4の)
+      const name = prev[0][0];
+      groups[groups.length - 1] = [[name, ...words], words.map((w, i) => (i === 0 || w.startsWith(words[0]) ? name + w : w))];
+    } else groups.push([words, null]);
+  }
+  const lead = (w) => w.length > 1 && w[1].length > w[0].length && w[1].startsWith(w[0]);
+  // the word a Latin word or number pairs with holds it whole: AI人 for AI AI人 (see above)
+  const unlead = (w) => (lead(w) ? w.slice(1) : w);
+  const term = (w) => {
+    const words = unlead(w);
+    if (words.length > 1) return `"${words.join(" ")}"`;
+    // a number exactly, also with a sign Pagefind drops (2.4% is not a prefix of 2.45%); a word
+    // left after its lead exactly too (Pagefind would cut an unquoted 4ꓸ4倍 into 4ꓸ4 and 倍)
+    return lead(w) || NUMBER.test(words[0].replace(/[^\p{L}\p{N}]/gu, "")) ? `"${words[0]}"` : words[0];
+  };
+  const pairs = (ws) => ws.length > 2 && ws.every((x) => [...x].length === 2 && [...x].every((c) => RUN_ONE.test(c)));
+  const exact = (t) => (t.startsWith('"') ? t : `"${t}"`); // Llama4 exactly, never Llama40
+  const match = [], search = [], pattern = [];
+  for (const [w, joined] of groups) {
+    const words = unlead(w);
+    match.push(joined ? [term(w), exact(term(joined))] : [term(w)]);
+    if (!joined && pairs(words)) {
+      search.push([]);
+      pattern.push(everyOther(words));
+    } else {
+      search.push(match[match.length - 1]);
+      pattern.push(joined ? [[0, w[0]]] : words.map((x, k) => [k, x]));
+    }
+  }
+  return { rank: [...new Set(pattern.flat().map(([, x]) => x))].join(" "), match, search, pattern };
 }
 
 /** An excerpt as the reader wrote it: pairs back to characters, spaces next to Japanese
  * removed, marks kept (a character is marked when a marked word holds it). */
 export function unspace(html) {
-  const out = []; // [text, marked, cjk]
+  const out = []; // [text, marked, cjk, the index word it came from]
   let held = null; // the second character of the last pair: the next word starts with it
-  const flush = () => { if (held) out.push([held[0], held[1], true]); held = null; };
+  const flush = () => { if (held) out.push([held[0], held[1], true, held[0]]); held = null; };
+  const before = () => out[out.length - 1];
   for (const raw of html.split(" ")) {
     if (!raw) continue;
     const m = /^<mark>(.*)<\/mark>$/s.exec(raw);
@@ -86,6 +150,8 @@ export function unspace(html) {
     const last = chars[chars.length - 1];
     if (chars.length >= 2 && RUN_ONE.test(last) && !chars.slice(0, -1).some((c) => RUN_ONE.test(c))) {
       flush(); // a Latin word or number (written just before) with the run's first character
+      const prev = before();
+      if (marked && prev && prev[3] === chars.slice(0, -1).join("")) prev[1] = true; // found through this word
       held = [last, marked];
       continue;
     }
@@ -93,12 +159,19 @@ export function unspace(html) {
       const first = chars[0];
       const mark = marked || (held !== null && held[0] === first && held[1]);
       if (held && held[0] !== first) flush();
-      out.push([first, mark, true]);
+      out.push([first, mark, true, first]);
       held = chars.length === 2 ? [chars[1], marked] : null;
       continue;
     }
     flush();
-    out.push([word.replace(/\ua4f8/g, ".").replace(/\ua4f9/g, ","), marked, chars.length === 1 && CJK_ONE.test(word)]);
+    const text = word.replace(/\ua4f8/g, ".").replace(/\ua4f9/g, ",");
+    const prev = before();
+    if (last === PERCENT && prev && prev[3] === chars.slice(0, -1).join("")) {
+      // 2ꓸ4 2ꓸ4ꓺ: the number, then it with its percent sign (search.py, PERCENT)
+      prev[0] += "%"; prev[1] ||= marked; prev[3] = word;
+      continue;
+    }
+    out.push([text.replace(/\ua4fa/g, "%"), marked, chars.length === 1 && CJK_ONE.test(word), word]);
   }
   flush();
   let html2 = "", open = false, prevCjk = true;
@@ -134,9 +207,9 @@ function engine() {
     const ready = pf.init();
     if (lang === null) html.removeAttribute("lang"); else html.setAttribute("lang", lang);
     await ready;
-    for (const shard of [...(cfg.shards || []), ...(cfg.delta ? [cfg.delta] : [])]) {
-      await pf.mergeIndex(new URL(shard, BUNDLE).pathname, { ...options, language: "und" });
-    }
+    // every shard at once (each loads its own metadata; Pagefind keeps them in this order)
+    await Promise.all([...(cfg.shards || []), ...(cfg.delta ? [cfg.delta] : [])].map((shard) =>
+      pf.mergeIndex(new URL(shard, BUNDLE).pathname, { ...options, language: "und" })));
     return { pf, stale: new Set(cfg.stale || []) };
   })();
   loading.catch(() => { loading = null; });
@@ -149,17 +222,54 @@ async function search(input, { filters = {}, sort } = {}) {
   const hasFilters = Object.values(filters).some((v) => (Array.isArray(v) ? v.length : v?.any?.length));
   if (!q && !hasFilters) return null;
   const { pf, stale } = await engine();
-  if (!pf) return { results: [], filters: {}, stale, next: 0 };
+  const match = q ? q.match : [];
+  if (!pf) return { results: [], filters: {}, stale, next: 0, match };
   const opts = sort ? { filters, sort } : { filters };
-  const single = q && q.match.length === 1 && q.match[0] === q.rank; // one group, one word: one search
-  const runs = await Promise.all([q && !single ? q.rank : q?.rank ?? null, ...(q && !single ? q.match : [])]
-    .map((t) => pf.search(t, opts)));
-  let results = runs[0].results;
-  if (runs.length > 1) {
-    const sets = runs.slice(1).map((r) => new Set(r.results.map((x) => x.id)));
-    results = results.filter((r) => sets.every((s) => s.has(r.id)));
+  if (!q || (q.search.length === 1 && q.search[0].length === 1 && q.search[0][0] === q.rank)) {
+    const run = await pf.search(q?.rank ?? null, opts); // one group of one word: one search
+    return { results: run.results, filters: run.filters, stale, next: 0, match };
   }
-  return { results, filters: runs.length === 1 ? runs[0].filters : null, stale, next: 0 };
+  const runs = new Map(); // each distinct search once
+  const run = (t) => { if (!runs.has(t)) runs.set(t, pf.search(t, opts)); return runs.get(t); };
+  const [ranked, searched, alone] = await Promise.all([
+    run(q.rank),
+    Promise.all(q.search.map((alts) => Promise.all(alts.map(run)))),
+    // per group and word: post id -> [score, positions] of that word alone
+    Promise.all(q.pattern.map((words) => Promise.all(words.map(async ([, w]) =>
+      new Map((await run(w)).results.map((x) => [x.id, [x.score, x.words]]))))))]);
+  const ids = (r) => new Set(r.results.map((x) => x.id));
+  const sets = searched.map((alts) => alts.map(ids));
+  // where each group's pattern stands in a post (positions of its first word)
+  const at = (r) => q.pattern.map((words, g) => {
+    const got = alone[g].map((m) => m.get(r.id));
+    if (got.some((x) => !x)) return [got, []];
+    const pos = got.map(([, p]) => new Set(p));
+    return [got, got[0][1].filter((p) => words.every(([o], k) => pos[k].has(p + o)))];
+  });
+  const where = new Map();
+  let results = ranked.results.filter((r) => {
+    const found = at(r);
+    where.set(r, found);
+    return sets.every((alts, g) => (alts.length ? alts.some((set) => set.has(r.id)) : found[g][1].length > 0));
+  });
+  if (!sort) {
+    const key = new Map(results.map((r, i) => {
+      let text = 0, title = 0, total = 0;
+      for (const [got, starts] of where.get(r)) {
+        const own = starts.filter((p) => p >= EXTRA_SLOT);
+        if (!own.length) continue; // only in the tags or aliases
+        text += 1;
+        if (own[0] < TITLE_END) title += 1;
+        total += Math.min(...got.map(([score]) => score)); // a phrase is no likelier than its rarest word
+      }
+      return [r, [text, title, total, i]];
+    }));
+    results = [...results].sort((a, b) => {
+      const [x, y] = [key.get(a), key.get(b)];
+      return y[0] - x[0] || y[1] - x[1] || y[2] - x[2] || x[3] - y[3];
+    });
+  }
+  return { results, filters: null, stale, next: 0, match };
 }
 
 /** The next ``n`` displayable hits (stale copies from the main index skipped). */
@@ -191,7 +301,7 @@ export function hitUrl(d, root = ROOT.pathname) {
   return url === undefined ? d.url : root + url;
 }
 
-function hit(d, id) {
+function hit(d, id, match) {
   const meta = d.meta || {};
   return el("li", { class: "tz-hit", role: "option", id },
     el("a", { class: "tz-hit__link", href: hitUrl(d) },
@@ -199,18 +309,49 @@ function hit(d, id) {
       el("span", { class: "tz-hit__meta" },
         meta.date ? el("time", {}, meta.date) : null,
         meta.category ? el("span", { class: "tz-hit__category" }, meta.category) : null),
-      el("span", { class: "tz-hit__excerpt", html: excerpt(d) })));
+      el("span", { class: "tz-hit__excerpt", html: excerpt(d, match) })));
 }
 
-/** The excerpt of a hit; for a post found only through a tag or an alias (words of weight 0,
- * see WEIGHTS in search.py), the opening of its own text instead of Pagefind's pick. */
-function excerpt(d) {
-  const found = d.weighted_locations || [];
-  if (found.length && found.every((l) => l.weight === 0) && d.meta?.b !== undefined) {
-    const words = (d.content || "").split(/\s+/).filter(Boolean);
-    return unspace(words.slice(+d.meta.b, +d.meta.b + 60).join(" "));
+const ESCAPE = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+
+const norm = (w) => w.toLowerCase().replace(/[^\p{L}\p{N}]/gu, ""); // a word as Pagefind indexes it
+
+/** The excerpt of a hit, from its fragment's words (as Pagefind splits them): where the most of
+ * the query's groups stand (its body before its title, which is shown above; never its tags and
+ * aliases, nor PAD), each match marked; for a post found only through a tag or an alias, the
+ * opening of its body. ``match`` is queries()'s. */
+export function excerpt(d, match = []) {
+  const words = (d.content || "").split(/[\r\n\s]+/g);
+  const keys = words.map(norm);
+  const body = +(d.meta?.b ?? TITLE_END);
+  const alts = match.map((group) => group.map((t) => {
+    const exact = t.startsWith('"');
+    return [t.replace(/"/g, "").split(" ").map(norm), exact];
+  }));
+  const hits = []; // [position, length, group]
+  for (let p = EXTRA_SLOT; p < keys.length; p++) {
+    alts.forEach((group, g) => {
+      for (const [phrase, exact] of group) {
+        const ok = phrase.every((w, k) => (exact || phrase.length > 1 ? keys[p + k] === w : keys[p + k]?.startsWith(w)));
+        if (ok) { hits.push([p, phrase.length, g]); break; }
+      }
+    });
   }
-  return unspace(d.excerpt || "");
+  const near = hits.some(([p]) => p >= body) ? hits.filter(([p]) => p >= body) : hits;
+  let from = body, best = 0;
+  for (const [p] of near) { // the window that holds the most groups, the first such
+    const groups = new Set(near.filter(([q]) => q >= p && q < p + EXCERPT_WORDS).map(([, , g]) => g)).size;
+    if (groups > best) { best = groups; from = Math.max(EXTRA_SLOT, p - 8); }
+  }
+  const marked = new Set(hits.flatMap(([p, n]) => Array.from({ length: n }, (_, k) => p + k)));
+  const out = [];
+  for (let i = from; i < words.length && out.length < EXCERPT_WORDS; i++) {
+    const w = words[i];
+    if (!w || w.replace(/[.]$/, "") === PAD) continue;
+    const text = w.replace(/[&<>"]/g, (c) => ESCAPE[c]);
+    out.push(marked.has(i) ? `<mark>${text}</mark>` : text);
+  }
+  return unspace(out.join(" "));
 }
 
 function searchUrl(q) {
@@ -267,7 +408,7 @@ function headerBox(root) {
     const hits = found ? await more(found, HEADER_HITS) : [];
     if (mine !== seq) return;
     const total = found ? found.results.length : 0;
-    list.replaceChildren(...hits.map((d, i) => hit(d, `tz-hit-${i}`)));
+    list.replaceChildren(...hits.map((d, i) => hit(d, `tz-hit-${i}`, found.match)));
     status.textContent = hits.length ? `「${q}」の検索結果 ${total}件` : `「${q}」に一致する記事はありません`;
     all.hidden = !hits.length;
     all.href = searchUrl(q);
@@ -375,10 +516,13 @@ function searchPage(root) {
 
   const show = async (n) => {
     const mine = seq;
-    const hits = await more(found, n);
-    if (mine !== seq) return;
-    const start = list.children.length;
-    list.append(...hits.map((d, i) => hit(d, `tz-page-hit-${start + i}`)));
+    // The first screenful as soon as its excerpts are in, then the rest of the page.
+    for (const size of !list.children.length && n > FIRST_HITS ? [FIRST_HITS, n - FIRST_HITS] : [n]) {
+      const hits = await more(found, size);
+      if (mine !== seq) return;
+      const start = list.children.length;
+      list.append(...hits.map((d, i) => hit(d, `tz-page-hit-${start + i}`, found.match)));
+    }
     moreBtn.hidden = found.next >= found.results.length;
   };
 
@@ -388,19 +532,20 @@ function searchPage(root) {
     const q = input.value.trim();
     status.textContent = "検索しています…";
     root.dataset.state = "searching";
-    try {
-      if (!totals) totals = (await (await engine()).pf?.filters()) || {};
-      found = await search(q, { filters: filterArg(), sort: sortBox && sortBox.value ? { date: "desc" } : undefined });
-    } catch (e) {
+    const failed = () => {
       if (mine !== seq) return;
       status.textContent = "検索を読み込めませんでした。";
       root.dataset.state = "error";
+    };
+    try {
+      found = await search(q, { filters: filterArg(), sort: sortBox && sortBox.value ? { date: "desc" } : undefined });
+    } catch (e) {
+      failed();
       return;
     }
     if (mine !== seq) return;
     list.replaceChildren();
     moreBtn.hidden = true;
-    renderFacets(found ? found.filters : null);
     if (!found) {
       status.textContent = "キーワードを入力してください。";
     } else {
@@ -409,7 +554,17 @@ function searchPage(root) {
         : (q ? `「${q}」に一致する記事はありません。` : "該当する記事はありません。");
       await show(PAGE_HITS);
     }
-    if (mine === seq) root.dataset.state = "done";
+    // The facets' totals (every shard's filter index) after the results: the reader needs
+    // those first.
+    try {
+      if (!totals) totals = (await (await engine()).pf?.filters()) || {};
+    } catch (e) {
+      failed();
+      return;
+    }
+    if (mine !== seq) return;
+    renderFacets(found ? found.filters : null);
+    root.dataset.state = "done";
   };
 
   form.addEventListener("submit", (e) => { e.preventDefault(); run(); });
