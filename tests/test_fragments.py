@@ -664,3 +664,45 @@ def test_list_cut_in_an_item_then_reemitted_keeps_every_sentence(article, data):
         assert f"**{label}**" in cleaned and text in cleaned, cleaned
         assert f"続きの説明{i}も大切な内容を含んでいます。" in cleaned, cleaned
     assert clean(cleaned)[0] == cleaned
+
+
+# -- a restart writes a heading and its paragraph on one line (issue 15) -----------------------
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(articles(), st.data())
+def test_heading_glued_to_its_paragraph_after_marker(blocks, data):
+    """After a marker the model restarts at a heading but writes it and the paragraph under it
+    on one line (``### 見出し 本文。``, ``**見出し** 本文。`` or plain): every piece of it was
+    emitted, so the line goes; nothing is shown twice and nothing unique is lost."""
+    heads = [i for i, b in enumerate(blocks[:-1]) if b.startswith("#")]
+    assume(heads)
+    i = data.draw(st.sampled_from(heads))
+    title = blocks[i].lstrip("# ")
+    glued = data.draw(st.sampled_from([f"### {title}", title, f"**{title}**"])) + " " + blocks[i + 1]
+    j = data.draw(st.integers(i + 2, len(blocks)))
+    noisy = blocks[:j] + ["---END---", glued] + blocks[i + 2:]
+    cleaned, _ = clean("\n\n".join(noisy) + "\n")
+    assert cleaned == "\n\n".join(blocks) + "\n"
+    assert clean(cleaned)[0] == cleaned
+
+
+def test_heading_repeating_a_bold_label_after_marker_goes():
+    """A restart writes as a ### heading what the first fragment wrote as a bold label."""
+    body = ("**投資家にとっての新しい視点を読み解く**\n\n本文の段落はここにあり、論点を説明しています。\n\n"
+            "---END---\n\n### 投資家にとっての新しい視点を読み解く\n\n書き直された段落が続き、別の言い方で述べています。\n")
+    cleaned, report = clean(body)
+    assert cleaned == ("**投資家にとっての新しい視点を読み解く**\n\n本文の段落はここにあり、論点を説明しています。\n\n"
+                       "書き直された段落が続き、別の言い方で述べています。\n")
+    assert clean(cleaned)[0] == cleaned
+
+
+def test_section_on_one_heading_line_keeps_only_new_sentences():
+    """A whole section re-emitted on its heading's line: its sentences were emitted (the first
+    glued to the title) and go; a new one stays, once, as text."""
+    first = "半導体への投資が加速しており、第一の論点として確認します。"
+    second = "データセンターの電力需要も増えており、第二の論点として確認します。"
+    new = "この断片で初めて書かれた文が、ここに新しい内容として残ります。"
+    body = f"### 第一節 市場の動向\n\n{first}{second}\n\n---END---\n\n### 第一節 市場の動向 {first}{second}{new}\n"
+    cleaned, _ = clean(body)
+    assert cleaned == f"### 第一節 市場の動向\n\n{first}{second}\n\n{new}\n"
+    assert clean(cleaned)[0] == cleaned

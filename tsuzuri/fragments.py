@@ -9,6 +9,9 @@ and each block as sentences. One pass, in order, keeps what has not been seen:
 - a sentence cut off at a ``---END---`` marker is completed in place by the first block after
   the marker that is not a repeat, when that block restates the cut sentence;
 - a list or table re-emitted in full after being cut becomes one list or table;
+- with markers, a sentence glued together from emitted ones at a gap of white space (a restart
+  writing a heading and its paragraph on one line) is a repeat, and a heading is read as the
+  sentences on its line (a bold label written again as a heading, a section on one line);
 - legitimate repetition stays: within one list, table, quote or code block, short lines;
 - a final sentence with no ending and no continuation is dropped (only in posts with markers).
 
@@ -52,11 +55,14 @@ _COMPLETE_END = set("。．.！!？?」』）)\"”’:：…")
 _STRIP_KEY_RE = re.compile(r"[\s*_`~]+")
 _ITEM_LEAD_RE = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?")
 _LEAD_MARK_RE = re.compile(r"^(?:[ \t]*(?:#{1,6}|>|[-*+]|\d{1,9}[.)])[ \t]+)+")
+_GAP_RE = re.compile(r"\s+")
+_SYNTAX_ONLY_RE = re.compile(r"[#>*_~\-+=|]+|\d{1,9}[.)]")  # a piece of a glued sentence that is only syntax
 
 SHORT = 8        # a repeated block shorter than this (normalised chars) may be a refrain: kept
 LONG = 20        # repeated sentences at least this long are trimmed out of mixed paragraphs
 LOOKBACK = 32    # how many emitted blocks a re-emitted list/table may extend
 PENDING = 8      # an unresolved cut this long (normalised) may be completed by a later fragment
+GLUED = 8        # a sentence with more gaps than this is not tried as emitted pieces glued together
 
 
 @lru_cache(maxsize=1 << 16)  # the same sentences are compared many times
@@ -846,7 +852,7 @@ class _Cleaner:
         lines = []
         for i, (_, _, k) in enumerate(segs):
             last_piece = i == len(segs) - 1 and at_cut
-            first = self.seen.covered(k, cut=last_piece and not _seg_complete(block, segs[i]))
+            first = self._covered(block, segs[i], cut=last_piece and not _seg_complete(block, segs[i]))
             if first is None:
                 return None
             lines.append(first)
@@ -854,11 +860,57 @@ class _Cleaner:
             return None  # a short refrain
         return min(lines)
 
+    def _covered(self, block: Block, seg, cut: bool) -> int | None:
+        """Line where segment seg of block was emitted before (see _Seen.covered). With markers
+        also: a heading's text written as a line (or a line's as a heading), and emitted
+        pieces glued together (see _glued)."""
+        k = seg[2]
+        first = self.seen.covered(k, cut)
+        if first is not None or not self.has_markers:
+            return first
+        if len(k) >= SHORT and (first := self.headings.line.get(k)) is not None:
+            return first
+        return self._glued(block.text[seg[0]:seg[1]], cut) if block.kind in ("para", "list", "heading") else None
+
+    def _glued(self, text: str, cut: bool) -> int | None:
+        """Line where the pieces of a sentence were emitted when each piece between gaps of
+        white space was (the first a heading, a line without an ending, or the tail of a
+        sentence; the last, at a cut, a cut-off beginning): a restart wrote a heading or a
+        bold label and the paragraph after it on one line (``見出し 本文。``). None: a piece
+        is new. At most GLUED gaps: O(GLUED^2) lookups of pieces."""
+        gaps = [m.span() for m in _GAP_RE.finditer(text)]
+        if not gaps or len(gaps) > GLUED:
+            return None
+        bounds = [(0, 0)] + gaps + [(len(text), len(text))]
+        reach: dict[int, int] = {0: -1}  # bound index -> earliest line of the pieces before it
+        for j in range(1, len(bounds)):
+            for i in sorted(reach):
+                if i >= j:
+                    break
+                piece = text[bounds[i][1]:bounds[j][0]]
+                k = key(piece)
+                if not k or _SYNTAX_ONLY_RE.fullmatch(k):
+                    line = reach[i]
+                else:
+                    at = self.seen.covered(k, cut and j == len(bounds) - 1)
+                    if at is None:
+                        at = self.headings.line.get(k)
+                    if at is None:
+                        continue
+                    line = at if reach[i] < 0 else min(at, reach[i])
+                if j not in reach or (line >= 0 and (reach[j] < 0 or line < reach[j])):
+                    reach[j] = line
+        last = reach.get(len(bounds) - 1)
+        return last if last is not None and last >= 0 else None
+
     def _process(self, block: Block, at_cut: bool) -> None:
         kind = block.kind
         if kind == "heading":
             k = key(block.text.strip().lstrip("#"))
-            if (why := self._heading_repeat(k, at_cut)) and self._may_drop():
+            why = self._heading_repeat(k, at_cut)
+            if why is None and self.has_markers and self._heading_text(block, k, at_cut):
+                return
+            if why and self._may_drop():
                 self._drop(block, why)
             else:
                 self.headings.set(k, block.start + self.off)
@@ -893,12 +945,40 @@ class _Cleaner:
         for _, _, k in segs:
             self.seen.add(k, block.start + self.off)
 
+    def _heading_text(self, block: Block, k: str, at_cut: bool) -> bool:
+        """A heading whose text was emitted as sentences: a bold label or line of the same text,
+        or a restart that wrote a heading and its section on one line (``### 見出し 本文。…``).
+        All of it emitted: it goes; long repeated sentences after its title: they go (the title
+        stays a heading). False: an ordinary heading, left to _process."""
+        text = block.text
+        lead = len(text) - len(text.lstrip(" \t#"))
+        segs = [(lead + a, lead + b, key(text[lead + a:lead + b])) for a, b in sentence_spans(text[lead:])]
+        segs = [sg for sg in segs if sg[2]]
+        if not segs or sum(len(sg[2]) for sg in segs) < SHORT:
+            return False
+        found = [self._covered(block, sg, cut=at_cut and n == len(segs) - 1 and not is_complete(text[sg[0]:sg[1]]))
+                 for n, sg in enumerate(segs)]
+        if None not in found:
+            self._drop(block, f"heading repeats the text of line {self._at(min(found))}")  # type: ignore[type-var]
+            return True
+        keep = [sg for sg, f in zip(segs, found) if f is None or len(sg[2]) < LONG]
+        if len(keep) == len(segs):
+            return False
+        self._change("trimmed", block, f"removed {len(segs) - len(keep)} repeated sentence(s) written on the heading's "
+                                       f"line (first at line {self._at(min(f for f in found if f is not None))})")
+        head = text[:lead] if keep[0] is segs[0] else ""
+        self._emit(block, [head + _join(text, keep)])
+        self.headings.set(k, block.start + self.off)
+        for _, _, kk in keep:
+            self.seen.add(kk, block.start + self.off)
+        return True
+
     def _emit_trimmed(self, block: Block, segs, at_cut: bool) -> None:
         text, keep, removed, moved = block.text, [], [], 0
         for i, (a, b, k) in enumerate(segs):
             # the cut-off tail of a paragraph with new content stays: it opens a cut at the marker
             cut_piece = at_cut and i == len(segs) - 1 and not is_complete(text[a:b])
-            first = None if cut_piece else self.seen.covered(k, cut=False)
+            first = None if cut_piece else self._covered(block, (a, b, k), cut=False)
             if first is not None and len(k) >= LONG:
                 removed.append(first)
             elif first is None and not cut_piece and self.pending and self._complete_pending(k, text[a:b], block):
@@ -953,7 +1033,7 @@ class _Cleaner:
                 item.append(segs[s])
                 s += 1
             last = at_cut and n == len(bounds) - 1
-            found = [self.seen.covered(sg[2], cut=last and i == len(item) - 1 and not _seg_complete(block, sg))
+            found = [self._covered(block, sg, cut=last and i == len(item) - 1 and not _seg_complete(block, sg))
                      for i, sg in enumerate(item)]
             if item and None not in found and sum(len(sg[2]) for sg in item) >= LONG:
                 firsts.append(min(found))  # type: ignore[type-var]
