@@ -706,3 +706,33 @@ def test_section_on_one_heading_line_keeps_only_new_sentences():
     cleaned, _ = clean(body)
     assert cleaned == f"### 第一節 市場の動向\n\n{first}{second}\n\n{new}\n"
     assert clean(cleaned)[0] == cleaned
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(articles(), st.data())
+def test_cut_away_from_a_marker_in_a_post_with_markers(blocks, data):
+    """In a post with markers the model also cut a paragraph short where no marker stands: the
+    next paragraph restarts it in full, or the cut piece repeats a paragraph written earlier.
+    The cut piece goes (its sentence is shown whole); nothing else changes."""
+    paras = [i for i, b in enumerate(blocks) if not b.startswith("#")]
+    i = data.draw(st.sampled_from(paras))
+    para = blocks[i]
+    unique = para.find("の論点", para.rfind("第")) + 2  # the cut piece begins no other sentence
+    cut = data.draw(st.integers(unique, len(para) - 2))
+    end = "結びの段落として、この断片で初めて書かれた内容をここに述べています。"
+    if data.draw(st.booleans()):
+        noisy = blocks[:i] + [para[:cut], para] + blocks[i + 1:]           # restarted right away
+    else:
+        noisy = blocks[:i + 1] + [para[:cut]] + blocks[i + 1:]            # cut-off repeat
+    cleaned, _ = clean("\n\n".join(noisy + ["---END---", end]) + "\n")
+    assert cleaned == "\n\n".join(blocks + [end]) + "\n"
+    assert clean(cleaned)[0] == cleaned
+
+
+def test_reemitted_paragraph_loses_its_short_repeats_too():
+    """A paragraph after a marker re-emits an earlier one and adds a sentence: the short
+    sentences it repeats go with the long ones, and the new sentence stays."""
+    old = "考えてみてください。半導体への投資が加速しており、第一の論点として確認します。"
+    new = "この断片で初めて書かれた文が、ここに新しい内容として残ります。"
+    cleaned, _ = clean(f"{old}\n\n---END---\n\n{old}{new}\n")
+    assert cleaned == f"{old}\n\n{new}\n"

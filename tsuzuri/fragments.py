@@ -61,6 +61,7 @@ _SYNTAX_ONLY_RE = re.compile(r"[#>*_~\-+=|]+|\d{1,9}[.)]")  # a piece of a glued
 SHORT = 8        # a repeated block shorter than this (normalised chars) may be a refrain: kept
 LONG = 20        # repeated sentences at least this long are trimmed out of mixed paragraphs
 LOOKBACK = 32    # how many emitted blocks a re-emitted list/table may extend
+CUT_MIN = 12     # a shorter unterminated paragraph end away from a marker is not called a cut
 PENDING = 8      # an unresolved cut this long (normalised) may be completed by a later fragment
 GLUED = 8        # a sentence with more gaps than this is not tried as emitted pieces glued together
 
@@ -667,6 +668,7 @@ class _Cleaner:
         self.rule_line: int | None = None                    # first horizontal rule emitted
         # unresolved cuts by their first PENDING characters: (block, tail offset, tail, report)
         self.pending: dict[str, list[tuple[_Out, int, str, Change]]] = {}
+        self.implicit = False  # the open cut is away from a marker (see _cut_between)
         self.has_markers = self.report.fragments > 1
         self.idx = 0
         # Without markers only repeats that look generated go (see _generated_repeats).
@@ -713,6 +715,7 @@ class _Cleaner:
     # -- fragment boundaries ---------------------------------------------------------------
     def _open_cut(self) -> None:
         out = self.last
+        self.implicit = False
         if self.cut and self.waiting:
             return  # empty fragments back to back: the earlier cut still waits
         if out is None or out.block.kind not in ("para", "heading"):
@@ -728,7 +731,11 @@ class _Cleaner:
         self.cut, self.waiting = (out, spans[-1][0], key(tail)), True
 
     def _close_cut(self, unresolved: bool) -> None:
-        if unresolved and self.cut:
+        if unresolved and self.cut and self.implicit:  # its completion follows, not after the text before it
+            out, offset, _ = self.cut
+            at = self._at(self._line_at(out, offset))
+            self._trim_tail(out, offset, Change("dropped", at, at, "cut off and written out in full in the next paragraph"))
+        elif unresolved and self.cut:
             out, offset, tail = self.cut
             line = self._line_at(out, offset)
             first = self.seen.covered(tail, cut=True) if out.block.kind == "para" else None
@@ -974,7 +981,7 @@ class _Cleaner:
         return True
 
     def _emit_trimmed(self, block: Block, segs, at_cut: bool) -> None:
-        text, keep, removed, moved = block.text, [], [], 0
+        text, keep, removed, moved, implicit = block.text, [], [], 0, None
         for i, (a, b, k) in enumerate(segs):
             # the cut-off tail of a paragraph with new content stays: it opens a cut at the marker
             cut_piece = at_cut and i == len(segs) - 1 and not is_complete(text[a:b])
@@ -983,12 +990,20 @@ class _Cleaner:
                 removed.append(first)
             elif first is None and not cut_piece and self.pending and self._complete_pending(k, text[a:b], block):
                 moved += 1
+            elif first is None and i == len(segs) - 1 and not at_cut and (cut := self._cut_between(block, text[a:b], k)):
+                if cut < 0:  # the next paragraph restarts it: a cut to complete there, as at a marker
+                    keep.append((a, b, k, None))
+                    implicit = k
+                else:
+                    removed.append(cut)
             else:
-                keep.append((a, b, k))
+                keep.append((a, b, k, first))
+        if removed:  # a re-emitted paragraph: its short repeats go with the long ones
+            keep = [sg for sg in keep if sg[3] is None]
         # What is left after long repeats went or a cut's completion moved may be a short
         # repeat too (a refrain is kept only when it stands alone): then the block goes whole,
         # as a second pass without markers would drop it.
-        if (removed or moved) and all(self.seen.covered(k, cut=False) is not None for _, _, k in keep):
+        if (removed or moved) and all(self.seen.covered(k, cut=False) is not None for _, _, k, _ in keep):
             self._drop(block, "its sentences complete an earlier cut or repeat earlier ones")
             return
         if removed and keep or moved:
@@ -997,8 +1012,26 @@ class _Cleaner:
             self._emit(block, _join(text, keep).split("\n"))
         else:
             self._emit(block)
-        for a, b, k in keep:
+        if implicit is not None:
+            out = self.out[-1]
+            self.cut, self.waiting, self.implicit = (out, len(out.text) - len(text[keep[-1][0]:keep[-1][1]]), implicit), True, True
+            keep.pop()
+        for a, b, k, _ in keep:
             self.seen.add(k, block.start + self.off)
+
+    def _cut_between(self, block: Block, sentence: str, k: str) -> int | None:
+        """Line where the sentence cut off at the end of this paragraph, away from a marker, was
+        written out in full before (a restart cut short again); -1: the next paragraph writes it
+        out (the restart came without a marker). None: not such a cut."""
+        if block.kind != "para" or len(k) < CUT_MIN or is_complete(sentence):
+            return None
+        if (first := self.seen.covered(k, cut=True)) is not None:
+            return first
+        nxt = self.blocks[self.idx + 1] if self.idx + 1 < len(self.blocks) else None
+        if nxt is not None and nxt.kind == "para" and any(
+                len(sk) > len(k) and sk.startswith(k) for _, _, sk in _segments(nxt)):
+            return -1
+        return None
 
     def _complete_pending(self, k: str, sentence: str, block: Block) -> bool:
         """Complete an unresolved cut (kept as written) that sentence k begins with: a later
