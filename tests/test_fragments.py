@@ -736,3 +736,42 @@ def test_reemitted_paragraph_loses_its_short_repeats_too():
     new = "この断片で初めて書かれた文が、ここに新しい内容として残ります。"
     cleaned, _ = clean(f"{old}\n\n---END---\n\n{old}{new}\n")
     assert cleaned == f"{old}\n\n{new}\n"
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(list_articles(), st.data())
+def test_list_item_cut_at_marker_completed_by_a_paragraph(article, data):
+    """A list cut off inside its last item at a marker; the next fragment writes the cut
+    sentence out as a paragraph (right away or after other text): the sentence moves into the
+    item, the rest of that paragraph stays, nothing is shown twice."""
+    blocks, at, items, ordered = article
+    lines = blocks[at].split("\n")
+    last = lines[-1]
+    body = last[last.index("**: ") + 4:]
+    cut = data.draw(st.integers(body.index("項目") + 2, len(body) - 2))  # unique to this item
+    rest = "続く文はこの断片で初めて書かれ、段落としてここに残ります。"
+    between = ["間に挟まる段落として、この断片で初めて書かれた内容を述べています。"] if data.draw(st.booleans()) else []
+    noisy = blocks[:at] + ["\n".join(lines[:-1] + [last[:len(last) - len(body) + cut]]), "---END---"] + between + [
+        body + rest] + blocks[at + 1:]
+    cleaned, _ = clean("\n\n".join(noisy) + "\n")
+    assert cleaned == "\n\n".join(blocks[:at + 1] + between + [rest] + blocks[at + 1:]) + "\n"
+    assert clean(cleaned)[0] == cleaned
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(articles(), st.data())
+def test_cut_away_from_a_marker_completed_by_a_later_fragment(blocks, data):
+    """A paragraph cut off where no marker stands, the text going on elsewhere; after a marker
+    a later fragment writes the cut sentence out: it moves to the cut, nothing is shown twice."""
+    paras = [i for i, b in enumerate(blocks[:-1]) if not b.startswith("#") and not blocks[i + 1].startswith("#")]
+    assume(paras)
+    i = data.draw(st.sampled_from(paras))
+    para = blocks[i]
+    start = para.rfind("。", 0, len(para) - 1) + 1  # the last sentence is cut
+    cut = data.draw(st.integers(para.find("の論点", start) + 1, len(para) - 2))  # unique to it
+    written = para[start:]
+    noisy = blocks[:i] + [para[:cut]] + blocks[i + 1:] + ["---END---", written]
+    cleaned, report = clean("\n\n".join(noisy) + "\n")
+    assert cleaned == "\n\n".join(blocks) + "\n"
+    assert report.count("stitched") == 1
+    assert clean(cleaned)[0] == cleaned

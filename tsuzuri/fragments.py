@@ -56,6 +56,8 @@ _STRIP_KEY_RE = re.compile(r"[\s*_`~]+")
 _ITEM_LEAD_RE = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?")
 _LEAD_MARK_RE = re.compile(r"^(?:[ \t]*(?:#{1,6}|>|[-*+]|\d{1,9}[.)])[ \t]+)+")
 _GAP_RE = re.compile(r"\s+")
+# a list item's marker and bold label, before its first sentence
+_ITEM_HEAD_RE = re.compile(r"(?:[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:\*\*[^*\n]{1,80}(?:\*\*[ \t]*[:：]|[:：]\*\*)[ \t]*)?")
 _SYNTAX_ONLY_RE = re.compile(r"[#>*_~\-+=|]+|\d{1,9}[.)]")  # a piece of a glued sentence that is only syntax
 
 SHORT = 8        # a repeated block shorter than this (normalised chars) may be a refrain: kept
@@ -667,7 +669,8 @@ class _Cleaner:
         self.prev_dropped = False
         self.rule_line: int | None = None                    # first horizontal rule emitted
         # unresolved cuts by their first PENDING characters: (block, tail offset, tail, report)
-        self.pending: dict[str, list[tuple[_Out, int, str, Change]]] = {}
+        # (report None: a cut away from a marker or in a list, reported only when completed)
+        self.pending: dict[str, list[tuple[_Out, int, str, Change | None]]] = {}
         self.implicit = False  # the open cut is away from a marker (see _cut_between)
         self.has_markers = self.report.fragments > 1
         self.idx = 0
@@ -718,6 +721,8 @@ class _Cleaner:
         self.implicit = False
         if self.cut and self.waiting:
             return  # empty fragments back to back: the earlier cut still waits
+        if out is not None and out.block.kind == "list":  # a later paragraph may write its last item out
+            self._pend(out)
         if out is None or out.block.kind not in ("para", "heading"):
             return
         if out.block.kind == "heading":  # a heading cut short: the restart repeats it whole
@@ -729,6 +734,16 @@ class _Cleaner:
         tail = out.text[spans[-1][0]:spans[-1][1]]
         self.seen.discard(key(tail))
         self.cut, self.waiting = (out, spans[-1][0], key(tail)), True
+
+    def _pend(self, out: _Out) -> None:
+        """Let a later paragraph complete the sentence out ends with, if it has no ending (see
+        _complete_pending): cut off inside a list item, or away from a marker."""
+        spans = sentence_spans(out.text)
+        if spans and not is_complete(out.text[spans[-1][0]:spans[-1][1]]):
+            a = _ITEM_HEAD_RE.match(out.text, spans[-1][0]).end()  # type: ignore[union-attr]
+            tail = key(out.text[a:spans[-1][1]])
+            if len(tail) >= CUT_MIN:
+                self.pending.setdefault(tail[:PENDING], []).append((out, a, tail, None))
 
     def _close_cut(self, unresolved: bool) -> None:
         if unresolved and self.cut and self.implicit:  # its completion follows, not after the text before it
@@ -1016,6 +1031,8 @@ class _Cleaner:
             out = self.out[-1]
             self.cut, self.waiting, self.implicit = (out, len(out.text) - len(text[keep[-1][0]:keep[-1][1]]), implicit), True, True
             keep.pop()
+        elif not at_cut and keep:  # cut off where no marker stands: a later fragment may complete it
+            self._pend(self.out[-1])
         for a, b, k, _ in keep:
             self.seen.add(k, block.start + self.off)
 
@@ -1039,6 +1056,10 @@ class _Cleaner:
         bucket = self.pending.get(k[:PENDING])
         for n, (out, offset, tail, change) in enumerate(bucket or ()):
             if len(k) > len(tail) and k.startswith(tail) and not out.gone and key(out.text[offset:]) == tail:
+                if change is None:
+                    at = self._at(self._line_at(out, offset))
+                    change = Change("stitched", at, at, "")
+                    self.report.changes.append(change)
                 out.lines = (out.text[:offset] + sentence).split("\n")
                 del bucket[n]  # type: ignore[union-attr]
                 self.seen.add(k, out.block.start + self.off)
