@@ -775,3 +775,21 @@ def test_cut_away_from_a_marker_completed_by_a_later_fragment(blocks, data):
     assert cleaned == "\n\n".join(blocks) + "\n"
     assert report.count("stitched") == 1
     assert clean(cleaned)[0] == cleaned
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(list_articles(), st.data())
+def test_list_cut_in_an_item_then_reemitted_from_an_item_on(article, data):
+    """A list cut off inside an item at a marker; the next fragment writes the list again from
+    that item or an earlier one (not from its start): one list, the cut item complete."""
+    blocks, at, items, ordered = article
+    cut_at = data.draw(st.integers(0, len(items) - 1))
+    mark = (lambda n: f"{n + 1}.") if ordered else (lambda n: "-")
+    full = [f"{mark(i)} **{label}**: {text}続きの説明{i}も大切な内容を含んでいます。"
+            for i, (label, text) in enumerate(items)]
+    cut = full[:cut_at] + [full[cut_at][: full[cut_at].index(f"続きの説明{cut_at}") + 4]]
+    resume = data.draw(st.integers(0, cut_at))
+    noisy = blocks[:at] + ["\n".join(cut), "---END---", "\n".join(full[resume:])] + blocks[at + 1:]
+    cleaned, _ = clean("\n\n".join(noisy) + "\n")
+    assert cleaned == "\n\n".join(blocks[:at] + ["\n".join(full)] + blocks[at + 1:]) + "\n"
+    assert clean(cleaned)[0] == cleaned

@@ -1130,22 +1130,28 @@ class _Cleaner:
         return out
 
     def _extend(self, block: Block, segs) -> bool:
-        """A list/table re-emitted in full after a cut: merge it into the earlier one."""
+        """A list/table re-emitted in full after a cut: merge it into the earlier one. A list
+        re-emitted from one of its items on (or from its cut-off last item) merges when it
+        completes the cut-off last item."""
         new = _line_keys(block.lines)
         for out in reversed(self.out[-LOOKBACK:]):
             if out.block.kind != block.kind or not out.fragment_end:
                 continue
             old = _line_keys(out.lines)
-            if not old or len(old) > len(new) or old[0] != new[0]:
+            if not old or not new:
                 continue
-            same = all(o == n for o, n in zip(old[:-1], new)) and new[len(old) - 1].startswith(old[-1])
-            if not same:
+            i = 0 if old[0] == new[0] else _resumes_at(old, new) if block.kind == "list" else -1
+            m = len(old) - i  # old lines i.. are new lines ..m
+            if i < 0 or m > len(new):
                 continue
-            keep_old = len(old) - (0 if new[len(old) - 1] == old[-1] else 1)
+            same = all(old[i + t] == new[t] for t in range(m - 1)) and new[m - 1].startswith(old[-1])
+            if not same or (i or old[0] != new[0]) and (new[m - 1] == old[-1] or len(old[-1]) < CUT_MIN):
+                continue
+            keep_old = len(old) - (0 if new[m - 1] == old[-1] else 1)
             # The line that completes the old cut-off last line replaces it whole: its sentences
             # were "emitted" only by the line it replaces, so stripping them would lose them.
-            added = block.lines[keep_old:len(old)]
-            added += [ln for ln in (self._uncovered_line(line) for line in block.lines[len(old):]) if ln]
+            added = block.lines[keep_old - i:m]
+            added += [ln for ln in (self._uncovered_line(line) for line in block.lines[m:]) if ln]
             out.lines = out.lines[:keep_old] + added
             out.source_end = block.end
             for _, _, k in segs:
@@ -1231,6 +1237,17 @@ def _join(text: str, spans) -> str:
         pieces.append(text[a:b])
         prev_end = b
     return "".join(pieces)
+
+
+def _resumes_at(old: list[str], new: list[str]) -> int:
+    """The old line a re-emitted list's first line repeats, or completes if it is the last
+    (-1: none). Line keys as _line_keys gives them."""
+    if new[0].startswith(old[-1]) and new[0] != old[-1]:
+        return len(old) - 1
+    try:
+        return old.index(new[0])
+    except ValueError:
+        return -1
 
 
 def _line_keys(lines: list[str]) -> list[str]:
