@@ -793,3 +793,22 @@ def test_list_cut_in_an_item_then_reemitted_from_an_item_on(article, data):
     cleaned, _ = clean("\n\n".join(noisy) + "\n")
     assert cleaned == "\n\n".join(blocks[:at] + ["\n".join(full)] + blocks[at + 1:]) + "\n"
     assert clean(cleaned)[0] == cleaned
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(articles(), st.data())
+def test_cut_with_its_rest_in_the_next_paragraph_completed_later(blocks, data):
+    """A sentence broken over two paragraphs where no marker stands (the model went on mid-
+    sentence), written out in full by a later fragment: the full sentence moves to the cut and
+    the rest-of-sentence paragraph goes, so a second clean changes nothing."""
+    paras = [i for i, b in enumerate(blocks[:-1]) if not b.startswith("#") and not blocks[i + 1].startswith("#")]
+    assume(paras)
+    i = data.draw(st.sampled_from(paras))
+    start = len(blocks[i])
+    blocks[i] += f"追加の論点{i}として、データセンターの電力需要が増えていることを確認します。"
+    para = blocks[i]
+    cut = data.draw(st.integers(para.index("、", start) + 3, len(para) - 13))  # both pieces 12+ long
+    noisy = blocks[:i] + [para[:cut], para[cut:]] + blocks[i + 1:] + ["---END---", para[start:]]
+    cleaned, _ = clean("\n\n".join(noisy) + "\n")
+    assert cleaned == "\n\n".join(blocks) + "\n"
+    assert clean(cleaned)[0] == cleaned

@@ -1063,11 +1063,35 @@ class _Cleaner:
                 out.lines = (out.text[:offset] + sentence).split("\n")
                 del bucket[n]  # type: ignore[union-attr]
                 self.seen.add(k, out.block.start + self.off)
+                self._drop_restart_after(out, k)
                 change.action = "stitched"
                 change.detail = (f"the sentence cut off here is written out in full at line "
                                  f"{self._at(block.start + self.off)}; moved here")
                 return True
         return False
+
+    def _drop_restart_after(self, out: _Out, k: str) -> None:
+        """After a cut is completed in place: the paragraph emitted right after it may open with
+        the rest of the cut sentence (the model went on mid-sentence without a marker). That
+        piece now repeats the end of the completed sentence: it goes."""
+        i = next(i for i in range(len(self.out) - 1, -1, -1) if self.out[i] is out)
+        nxt = self.out[i + 1] if i + 1 < len(self.out) else None
+        if nxt is None or nxt.block.kind != "para" or self.cut and self.cut[0] is nxt:
+            return
+        spans = sentence_spans(nxt.text)
+        first = key(nxt.text[spans[0][0]:spans[0][1]]) if spans else ""
+        if len(first) < CUT_MIN or len(first) >= len(k) or not k.endswith(first):
+            return
+        self.report.changes.append(Change("dropped", self._at(self._line_at(nxt, 0)), self._at(self._line_at(nxt, 0)),
+                                          "rest of a sentence completed at the line before"))
+        rest = nxt.text[spans[0][1]:].strip()
+        if rest:
+            nxt.lines = rest.split("\n")
+        else:
+            del self.out[i + 1]
+            nxt.gone = True
+            if self.last is nxt:
+                self.last = None
 
     def _emit_new_items(self, block: Block, segs, at_cut: bool) -> bool:
         """A list after a marker that re-emits items of earlier blocks, whole or grown by new
