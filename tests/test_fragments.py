@@ -812,3 +812,21 @@ def test_cut_with_its_rest_in_the_next_paragraph_completed_later(blocks, data):
     cleaned, _ = clean("\n\n".join(noisy) + "\n")
     assert cleaned == "\n\n".join(blocks) + "\n"
     assert clean(cleaned)[0] == cleaned
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(list_articles(), st.data())
+def test_list_item_reemitted_with_new_lines_under_it(article, data):
+    """After a marker the model writes an item again, its first line all repeated, with new
+    sentences on a line under it: they join the item where it was first written; its label
+    and sentences are not shown twice."""
+    blocks, at, items, ordered = article
+    i = data.draw(st.integers(0, len(items) - 1))
+    lines = blocks[at].split("\n")
+    new = f"    この項目{i}には、再出力で初めて書かれた補足の説明が加わっています。"
+    j = data.draw(st.integers(at + 1, len(blocks)))
+    noisy = blocks[:j] + ["---END---", lines[i] + "\n" + new] + blocks[j:]
+    cleaned, _ = clean("\n\n".join(noisy) + "\n")
+    grown = blocks[:at] + ["\n".join(lines[:i + 1] + [new] + lines[i + 1:])] + blocks[at + 1:]
+    assert cleaned == "\n\n".join(grown) + "\n"
+    assert clean(cleaned)[0] == cleaned

@@ -672,6 +672,7 @@ class _Cleaner:
         # (report None: a cut away from a marker or in a list, reported only when completed)
         self.pending: dict[str, list[tuple[_Out, int, str, Change | None]]] = {}
         self.implicit = False  # the open cut is away from a marker (see _cut_between)
+        self.items: dict[str, _Out] = {}  # emitted list items by their first line's key
         self.has_markers = self.report.fragments > 1
         self.idx = 0
         # Without markers only repeats that look generated go (see _generated_repeats).
@@ -1116,6 +1117,9 @@ class _Cleaner:
             if item and None not in found and sum(len(sg[2]) for sg in item) >= LONG:
                 firsts.append(min(found))  # type: ignore[type-var]
                 continue
+            if (not last or item and _seg_complete(block, item[-1])) and self._grow_item(block, offsets, a, b, item, found):
+                firsts.append(min(f for f in found if f is not None))
+                continue
             gone = {id(sg) for sg, f in zip(item, found) if f is not None and len(sg[2]) >= LONG
                     and not (last and sg is item[-1])}  # a cut-off tail stays: it opens a cut
             lines = self._item_without(block, offsets, a, b, [sg for sg in item if id(sg) not in gone]) if gone else None
@@ -1135,6 +1139,37 @@ class _Cleaner:
         self._emit(block, keep)
         for _, _, k in segs:
             self.seen.add(k, block.start + self.off)
+        return True
+
+    def _grow_item(self, block: Block, offsets: list[int], a: int, b: int, item, found) -> bool:
+        """An item re-emitted with its first line all repeated and new sentences on the lines
+        under it: the new sentences join the item where it was first emitted (its first line
+        alone would leave them without their label). False: that item is not found as it was."""
+        if b - a < 2 or not item or any(f is None for sg, f in zip(item, found) if sg[0] < offsets[a + 1]):
+            return False
+        first = key(_LEAD_MARK_RE.sub("", block.lines[a]))
+        out = self.items.get(first)
+        if out is None or out.gone:
+            return False
+        at = next((i for i, ln in enumerate(out.lines) if _LIST_RE.match(ln) and key(_LEAD_MARK_RE.sub("", ln)) == first), None)
+        if at is None:
+            return False
+        new = []
+        for line in block.lines[a + 1:b]:
+            rest = self._uncovered_line(line.lstrip())
+            if rest:
+                new.append(line[:len(line) - len(line.lstrip())] + rest)
+        if not new:
+            return False
+        indent = len(out.lines[at]) - len(out.lines[at].lstrip())
+        end = at + 1
+        while end < len(out.lines) and not (_LIST_RE.match(out.lines[end]) and
+                                             len(out.lines[end]) - len(out.lines[end].lstrip()) <= indent):
+            end += 1
+        out.lines[end:end] = new
+        for sg in item:
+            self.seen.add(sg[2], block.start + self.off)
+        self._change("merged", block, f"new sentences of a re-emitted list item join it at line {self._at(out.block.start + self.off)}")
         return True
 
     @staticmethod
@@ -1197,6 +1232,10 @@ class _Cleaner:
     def _emit(self, block: Block, lines: list[str] | None = None) -> _Out:
         out = _Out(block, lines if lines is not None else list(block.lines), block.end)
         self.out.append(out)
+        if block.kind == "list" and self.has_markers:  # its items, for _grow_item
+            for line in out.lines:
+                if _LIST_RE.match(line):
+                    self.items.setdefault(key(_LEAD_MARK_RE.sub("", line)), out)
         self.last, self.prev_dropped = out, False
         return out
 
