@@ -12,6 +12,10 @@ and each block as sentences. One pass, in order, keeps what has not been seen:
 - with markers, a sentence glued together from emitted ones at a gap of white space (a restart
   writing a heading and its paragraph on one line) is a repeat, and a heading is read as the
   sentences on its line (a bold label written again as a heading, a section on one line);
+- with markers, a paragraph cut off where no marker stands is completed by the next paragraph
+  that restarts it, dropped when it restates an earlier sentence, or completed in place when a
+  later fragment writes it out (as are a list's last item cut at a marker, see _pend); a list
+  item written again with new lines under it gives them to the item where it was first written;
 - legitimate repetition stays: within one list, table, quote or code block, short lines;
 - a final sentence with no ending and no continuation is dropped (only in posts with markers).
 
