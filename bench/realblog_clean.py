@@ -13,7 +13,8 @@ The measures are computed here, independently of the cleaner's own sentence spli
   tables (occurrences after the first);
 - cuts: sentences without an ending whose completion (a longer sentence beginning with them)
   is elsewhere in the post; headings and bold labels are excluded;
-- lost: sentences of the source (markers and cut characters removed) found nowhere in the output;
+- lost: sentences of the source (markers and cut characters removed) found nowhere in the output,
+  nor as whole sentences or headings of the output glued together at white space (``### 見出し 本文。``);
   an unterminated final sentence the cleaner reports as a trailing cut (by design: no ending and
   no continuation) is counted apart, as trailing_cut_dropped;
 - links: distinct link/image/URL targets of the source missing from the output, plus targets
@@ -73,6 +74,8 @@ LINK_RE = re.compile(r"!?\[[^\]\n]*\]\(\s*<?([^()\s>]*(?:\([^()\s]*\)[^()\s>]*)*
 REFDEF_RE = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*<?(\S+?)>?(?:[ \t]|$)", re.M)
 AUTOLINK_RE = re.compile(r"<(https?://[^<>\s]+)>")
 BARE_URL_RE = re.compile(r"https?://[^\s<>()\[\]「」（）、。\"'`]+")
+GAP_RE = re.compile(r"\s+")
+SYNTAX_PIECE_RE = re.compile(r"[#>*_~\-+=|]+|\d{1,9}[.)]")  # (a key: no white space or emphasis left)
 LONG = 20
 CUT_MIN = 12  # a shorter unterminated piece (a list label, a short item) is not called a cut
 
@@ -127,6 +130,27 @@ def is_complete(s: str) -> bool:
     return bool(s) and s[-1] in COMPLETE
 
 
+def glued_present(s: str, units: set[str], flat: str) -> bool:
+    """Whether s is whole sentences or headings of the output glued together at gaps of white
+    space (a restart wrote a heading or bold label and the sentence after it on one line:
+    ``### 見出し 本文。``): shown apart, nothing of it is lost. A piece of LONG+ characters may
+    be part of an output sentence (as a whole sentence may); pieces of bare syntax are ignored."""
+    gaps = [m.span() for m in GAP_RE.finditer(s)][:30]
+    bounds = [(0, 0)] + gaps + [(len(s), len(s))]
+    reached = {0: False}  # bound index -> whether a real piece lies before it
+    for j in range(1, len(bounds)):
+        for i in [i for i in reached if i < j]:
+            k = key(s[bounds[i][1]:bounds[j][0]])
+            if not k or SYNTAX_PIECE_RE.fullmatch(k):
+                real = reached[i]
+            elif k in units or len(k) >= LONG and k in flat:
+                real = True
+            else:
+                continue
+            reached[j] = reached.get(j, False) or real
+    return reached.get(len(bounds) - 1, False)
+
+
 def targets(body: str) -> set[str]:
     text = "\n".join(line for kind, line in prose_lines(body))
     found = {m.group(1) for m in LINK_RE.finditer(text)}
@@ -165,13 +189,14 @@ def measure(source: str, cleaned: str, dropped_cuts: str = "") -> dict:
         if i < len(ordered) and ordered[i].startswith(k):
             cuts += 1
     flat = key(cleaned)
+    units = {key(s) for _, line in prose for s in sentences(line)}
     plain = WRAPPED_MARKER_RE.sub("\n", source)
     lost = trailing = 0
     dropped = key(dropped_cuts)
     for _, line in prose_lines(plain):
         for s in sentences(line):
             k = key(s)
-            if k and k not in flat:
+            if k and k not in flat and not glued_present(s, units, flat):
                 if k in dropped and not is_complete(s):
                     trailing += 1
                 else:

@@ -664,3 +664,169 @@ def test_list_cut_in_an_item_then_reemitted_keeps_every_sentence(article, data):
         assert f"**{label}**" in cleaned and text in cleaned, cleaned
         assert f"続きの説明{i}も大切な内容を含んでいます。" in cleaned, cleaned
     assert clean(cleaned)[0] == cleaned
+
+
+# -- a restart writes a heading and its paragraph on one line (issue 15) -----------------------
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(articles(), st.data())
+def test_heading_glued_to_its_paragraph_after_marker(blocks, data):
+    """After a marker the model restarts at a heading but writes it and the paragraph under it
+    on one line (``### 見出し 本文。``, ``**見出し** 本文。`` or plain): every piece of it was
+    emitted, so the line goes; nothing is shown twice and nothing unique is lost."""
+    heads = [i for i, b in enumerate(blocks[:-1]) if b.startswith("#")]
+    assume(heads)
+    i = data.draw(st.sampled_from(heads))
+    title = blocks[i].lstrip("# ")
+    glued = data.draw(st.sampled_from([f"### {title}", title, f"**{title}**"])) + " " + blocks[i + 1]
+    j = data.draw(st.integers(i + 2, len(blocks)))
+    noisy = blocks[:j] + ["---END---", glued] + blocks[i + 2:]
+    cleaned, _ = clean("\n\n".join(noisy) + "\n")
+    assert cleaned == "\n\n".join(blocks) + "\n"
+    assert clean(cleaned)[0] == cleaned
+
+
+def test_heading_repeating_a_bold_label_after_marker_goes():
+    """A restart writes as a ### heading what the first fragment wrote as a bold label."""
+    body = ("**投資家にとっての新しい視点を読み解く**\n\n本文の段落はここにあり、論点を説明しています。\n\n"
+            "---END---\n\n### 投資家にとっての新しい視点を読み解く\n\n書き直された段落が続き、別の言い方で述べています。\n")
+    cleaned, report = clean(body)
+    assert cleaned == ("**投資家にとっての新しい視点を読み解く**\n\n本文の段落はここにあり、論点を説明しています。\n\n"
+                       "書き直された段落が続き、別の言い方で述べています。\n")
+    assert clean(cleaned)[0] == cleaned
+
+
+def test_section_on_one_heading_line_keeps_only_new_sentences():
+    """A whole section re-emitted on its heading's line: its sentences were emitted (the first
+    glued to the title) and go; a new one stays, once, as text."""
+    first = "半導体への投資が加速しており、第一の論点として確認します。"
+    second = "データセンターの電力需要も増えており、第二の論点として確認します。"
+    new = "この断片で初めて書かれた文が、ここに新しい内容として残ります。"
+    body = f"### 第一節 市場の動向\n\n{first}{second}\n\n---END---\n\n### 第一節 市場の動向 {first}{second}{new}\n"
+    cleaned, _ = clean(body)
+    assert cleaned == f"### 第一節 市場の動向\n\n{first}{second}\n\n{new}\n"
+    assert clean(cleaned)[0] == cleaned
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(articles(), st.data())
+def test_cut_away_from_a_marker_in_a_post_with_markers(blocks, data):
+    """In a post with markers the model also cut a paragraph short where no marker stands: the
+    next paragraph restarts it in full, or the cut piece repeats a paragraph written earlier.
+    The cut piece goes (its sentence is shown whole); nothing else changes."""
+    paras = [i for i, b in enumerate(blocks) if not b.startswith("#")]
+    i = data.draw(st.sampled_from(paras))
+    para = blocks[i]
+    unique = para.find("の論点", para.rfind("第")) + 2  # the cut piece begins no other sentence
+    cut = data.draw(st.integers(unique, len(para) - 2))
+    end = "結びの段落として、この断片で初めて書かれた内容をここに述べています。"
+    if data.draw(st.booleans()):
+        noisy = blocks[:i] + [para[:cut], para] + blocks[i + 1:]           # restarted right away
+    else:
+        noisy = blocks[:i + 1] + [para[:cut]] + blocks[i + 1:]            # cut-off repeat
+    cleaned, _ = clean("\n\n".join(noisy + ["---END---", end]) + "\n")
+    assert cleaned == "\n\n".join(blocks + [end]) + "\n"
+    assert clean(cleaned)[0] == cleaned
+
+
+def test_reemitted_paragraph_loses_its_short_repeats_too():
+    """A paragraph after a marker re-emits an earlier one and adds a sentence: the short
+    sentences it repeats go with the long ones, and the new sentence stays."""
+    old = "考えてみてください。半導体への投資が加速しており、第一の論点として確認します。"
+    new = "この断片で初めて書かれた文が、ここに新しい内容として残ります。"
+    cleaned, _ = clean(f"{old}\n\n---END---\n\n{old}{new}\n")
+    assert cleaned == f"{old}\n\n{new}\n"
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(list_articles(), st.data())
+def test_list_item_cut_at_marker_completed_by_a_paragraph(article, data):
+    """A list cut off inside its last item at a marker; the next fragment writes the cut
+    sentence out as a paragraph (right away or after other text): the sentence moves into the
+    item, the rest of that paragraph stays, nothing is shown twice."""
+    blocks, at, items, ordered = article
+    lines = blocks[at].split("\n")
+    last = lines[-1]
+    body = last[last.index("**: ") + 4:]
+    cut = data.draw(st.integers(body.index("項目") + 2, len(body) - 2))  # unique to this item
+    rest = "続く文はこの断片で初めて書かれ、段落としてここに残ります。"
+    between = ["間に挟まる段落として、この断片で初めて書かれた内容を述べています。"] if data.draw(st.booleans()) else []
+    noisy = blocks[:at] + ["\n".join(lines[:-1] + [last[:len(last) - len(body) + cut]]), "---END---"] + between + [
+        body + rest] + blocks[at + 1:]
+    cleaned, _ = clean("\n\n".join(noisy) + "\n")
+    assert cleaned == "\n\n".join(blocks[:at + 1] + between + [rest] + blocks[at + 1:]) + "\n"
+    assert clean(cleaned)[0] == cleaned
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(articles(), st.data())
+def test_cut_away_from_a_marker_completed_by_a_later_fragment(blocks, data):
+    """A paragraph cut off where no marker stands, the text going on elsewhere; after a marker
+    a later fragment writes the cut sentence out: it moves to the cut, nothing is shown twice."""
+    paras = [i for i, b in enumerate(blocks[:-1]) if not b.startswith("#") and not blocks[i + 1].startswith("#")]
+    assume(paras)
+    i = data.draw(st.sampled_from(paras))
+    para = blocks[i]
+    start = para.rfind("。", 0, len(para) - 1) + 1  # the last sentence is cut
+    cut = data.draw(st.integers(para.find("の論点", start) + 1, len(para) - 2))  # unique to it
+    written = para[start:]
+    noisy = blocks[:i] + [para[:cut]] + blocks[i + 1:] + ["---END---", written]
+    cleaned, report = clean("\n\n".join(noisy) + "\n")
+    assert cleaned == "\n\n".join(blocks) + "\n"
+    assert report.count("stitched") == 1
+    assert clean(cleaned)[0] == cleaned
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(list_articles(), st.data())
+def test_list_cut_in_an_item_then_reemitted_from_an_item_on(article, data):
+    """A list cut off inside an item at a marker; the next fragment writes the list again from
+    that item or an earlier one (not from its start): one list, the cut item complete."""
+    blocks, at, items, ordered = article
+    cut_at = data.draw(st.integers(0, len(items) - 1))
+    mark = (lambda n: f"{n + 1}.") if ordered else (lambda n: "-")
+    full = [f"{mark(i)} **{label}**: {text}続きの説明{i}も大切な内容を含んでいます。"
+            for i, (label, text) in enumerate(items)]
+    cut = full[:cut_at] + [full[cut_at][: full[cut_at].index(f"続きの説明{cut_at}") + 4]]
+    resume = data.draw(st.integers(0, cut_at))
+    noisy = blocks[:at] + ["\n".join(cut), "---END---", "\n".join(full[resume:])] + blocks[at + 1:]
+    cleaned, _ = clean("\n\n".join(noisy) + "\n")
+    assert cleaned == "\n\n".join(blocks[:at] + ["\n".join(full)] + blocks[at + 1:]) + "\n"
+    assert clean(cleaned)[0] == cleaned
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(articles(), st.data())
+def test_cut_with_its_rest_in_the_next_paragraph_completed_later(blocks, data):
+    """A sentence broken over two paragraphs where no marker stands (the model went on mid-
+    sentence), written out in full by a later fragment: the full sentence moves to the cut and
+    the rest-of-sentence paragraph goes, so a second clean changes nothing."""
+    paras = [i for i, b in enumerate(blocks[:-1]) if not b.startswith("#") and not blocks[i + 1].startswith("#")]
+    assume(paras)
+    i = data.draw(st.sampled_from(paras))
+    start = len(blocks[i])
+    blocks[i] += f"追加の論点{i}として、データセンターの電力需要が増えていることを確認します。"
+    para = blocks[i]
+    cut = data.draw(st.integers(para.index("、", start) + 3, len(para) - 13))  # both pieces 12+ long
+    noisy = blocks[:i] + [para[:cut], para[cut:]] + blocks[i + 1:] + ["---END---", para[start:]]
+    cleaned, _ = clean("\n\n".join(noisy) + "\n")
+    assert cleaned == "\n\n".join(blocks) + "\n"
+    assert clean(cleaned)[0] == cleaned
+
+
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(list_articles(), st.data())
+def test_list_item_reemitted_with_new_lines_under_it(article, data):
+    """After a marker the model writes an item again, its first line all repeated, with new
+    sentences on a line under it: they join the item where it was first written; its label
+    and sentences are not shown twice."""
+    blocks, at, items, ordered = article
+    i = data.draw(st.integers(0, len(items) - 1))
+    lines = blocks[at].split("\n")
+    new = f"    この項目{i}には、再出力で初めて書かれた補足の説明が加わっています。"
+    j = data.draw(st.integers(at + 1, len(blocks)))
+    noisy = blocks[:j] + ["---END---", lines[i] + "\n" + new] + blocks[j:]
+    cleaned, _ = clean("\n\n".join(noisy) + "\n")
+    grown = blocks[:at] + ["\n".join(lines[:i + 1] + [new] + lines[i + 1:])] + blocks[at + 1:]
+    assert cleaned == "\n\n".join(grown) + "\n"
+    assert clean(cleaned)[0] == cleaned

@@ -9,6 +9,13 @@ and each block as sentences. One pass, in order, keeps what has not been seen:
 - a sentence cut off at a ``---END---`` marker is completed in place by the first block after
   the marker that is not a repeat, when that block restates the cut sentence;
 - a list or table re-emitted in full after being cut becomes one list or table;
+- with markers, a sentence glued together from emitted ones at a gap of white space (a restart
+  writing a heading and its paragraph on one line) is a repeat, and a heading is read as the
+  sentences on its line (a bold label written again as a heading, a section on one line);
+- with markers, a paragraph cut off where no marker stands is completed by the next paragraph
+  that restarts it, dropped when it restates an earlier sentence, or completed in place when a
+  later fragment writes it out (as are a list's last item cut at a marker, see _pend); a list
+  item written again with new lines under it gives them to the item where it was first written;
 - legitimate repetition stays: within one list, table, quote or code block, short lines;
 - a final sentence with no ending and no continuation is dropped (only in posts with markers).
 
@@ -52,11 +59,17 @@ _COMPLETE_END = set("。．.！!？?」』）)\"”’:：…")
 _STRIP_KEY_RE = re.compile(r"[\s*_`~]+")
 _ITEM_LEAD_RE = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?")
 _LEAD_MARK_RE = re.compile(r"^(?:[ \t]*(?:#{1,6}|>|[-*+]|\d{1,9}[.)])[ \t]+)+")
+_GAP_RE = re.compile(r"\s+")
+# a list item's marker and bold label, before its first sentence
+_ITEM_HEAD_RE = re.compile(r"(?:[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+)?(?:\*\*[^*\n]{1,80}(?:\*\*[ \t]*[:：]|[:：]\*\*)[ \t]*)?")
+_SYNTAX_ONLY_RE = re.compile(r"[#>*_~\-+=|]+|\d{1,9}[.)]")  # a piece of a glued sentence that is only syntax
 
 SHORT = 8        # a repeated block shorter than this (normalised chars) may be a refrain: kept
 LONG = 20        # repeated sentences at least this long are trimmed out of mixed paragraphs
 LOOKBACK = 32    # how many emitted blocks a re-emitted list/table may extend
+CUT_MIN = 12     # a shorter unterminated paragraph end away from a marker is not called a cut
 PENDING = 8      # an unresolved cut this long (normalised) may be completed by a later fragment
+GLUED = 8        # a sentence with more gaps than this is not tried as emitted pieces glued together
 
 
 @lru_cache(maxsize=1 << 16)  # the same sentences are compared many times
@@ -660,7 +673,10 @@ class _Cleaner:
         self.prev_dropped = False
         self.rule_line: int | None = None                    # first horizontal rule emitted
         # unresolved cuts by their first PENDING characters: (block, tail offset, tail, report)
-        self.pending: dict[str, list[tuple[_Out, int, str, Change]]] = {}
+        # (report None: a cut away from a marker or in a list, reported only when completed)
+        self.pending: dict[str, list[tuple[_Out, int, str, Change | None]]] = {}
+        self.implicit = False  # the open cut is away from a marker (see _cut_between)
+        self.items: dict[str, _Out] = {}  # emitted list items by their first line's key
         self.has_markers = self.report.fragments > 1
         self.idx = 0
         # Without markers only repeats that look generated go (see _generated_repeats).
@@ -707,8 +723,11 @@ class _Cleaner:
     # -- fragment boundaries ---------------------------------------------------------------
     def _open_cut(self) -> None:
         out = self.last
+        self.implicit = False
         if self.cut and self.waiting:
             return  # empty fragments back to back: the earlier cut still waits
+        if out is not None and out.block.kind == "list":  # a later paragraph may write its last item out
+            self._pend(out)
         if out is None or out.block.kind not in ("para", "heading"):
             return
         if out.block.kind == "heading":  # a heading cut short: the restart repeats it whole
@@ -721,8 +740,22 @@ class _Cleaner:
         self.seen.discard(key(tail))
         self.cut, self.waiting = (out, spans[-1][0], key(tail)), True
 
+    def _pend(self, out: _Out) -> None:
+        """Let a later paragraph complete the sentence out ends with, if it has no ending (see
+        _complete_pending): cut off inside a list item, or away from a marker."""
+        spans = sentence_spans(out.text)
+        if spans and not is_complete(out.text[spans[-1][0]:spans[-1][1]]):
+            a = _ITEM_HEAD_RE.match(out.text, spans[-1][0]).end()  # type: ignore[union-attr]
+            tail = key(out.text[a:spans[-1][1]])
+            if len(tail) >= CUT_MIN:
+                self.pending.setdefault(tail[:PENDING], []).append((out, a, tail, None))
+
     def _close_cut(self, unresolved: bool) -> None:
-        if unresolved and self.cut:
+        if unresolved and self.cut and self.implicit:  # its completion follows, not after the text before it
+            out, offset, _ = self.cut
+            at = self._at(self._line_at(out, offset))
+            self._trim_tail(out, offset, Change("dropped", at, at, "cut off and written out in full in the next paragraph"))
+        elif unresolved and self.cut:
             out, offset, tail = self.cut
             line = self._line_at(out, offset)
             first = self.seen.covered(tail, cut=True) if out.block.kind == "para" else None
@@ -846,7 +879,7 @@ class _Cleaner:
         lines = []
         for i, (_, _, k) in enumerate(segs):
             last_piece = i == len(segs) - 1 and at_cut
-            first = self.seen.covered(k, cut=last_piece and not _seg_complete(block, segs[i]))
+            first = self._covered(block, segs[i], cut=last_piece and not _seg_complete(block, segs[i]))
             if first is None:
                 return None
             lines.append(first)
@@ -854,11 +887,57 @@ class _Cleaner:
             return None  # a short refrain
         return min(lines)
 
+    def _covered(self, block: Block, seg, cut: bool) -> int | None:
+        """Line where segment seg of block was emitted before (see _Seen.covered). With markers
+        also: a heading's text written as a line (or a line's as a heading), and emitted
+        pieces glued together (see _glued)."""
+        k = seg[2]
+        first = self.seen.covered(k, cut)
+        if first is not None or not self.has_markers:
+            return first
+        if len(k) >= SHORT and (first := self.headings.line.get(k)) is not None:
+            return first
+        return self._glued(block.text[seg[0]:seg[1]], cut) if block.kind in ("para", "list", "heading") else None
+
+    def _glued(self, text: str, cut: bool) -> int | None:
+        """Line where the pieces of a sentence were emitted when each piece between gaps of
+        white space was (the first a heading, a line without an ending, or the tail of a
+        sentence; the last, at a cut, a cut-off beginning): a restart wrote a heading or a
+        bold label and the paragraph after it on one line (``見出し 本文。``). None: a piece
+        is new. At most GLUED gaps: O(GLUED^2) lookups of pieces."""
+        gaps = [m.span() for m in _GAP_RE.finditer(text)]
+        if not gaps or len(gaps) > GLUED:
+            return None
+        bounds = [(0, 0)] + gaps + [(len(text), len(text))]
+        reach: dict[int, int] = {0: -1}  # bound index -> earliest line of the pieces before it
+        for j in range(1, len(bounds)):
+            for i in sorted(reach):
+                if i >= j:
+                    break
+                piece = text[bounds[i][1]:bounds[j][0]]
+                k = key(piece)
+                if not k or _SYNTAX_ONLY_RE.fullmatch(k):
+                    line = reach[i]
+                else:
+                    at = self.seen.covered(k, cut and j == len(bounds) - 1)
+                    if at is None:
+                        at = self.headings.line.get(k)
+                    if at is None:
+                        continue
+                    line = at if reach[i] < 0 else min(at, reach[i])
+                if j not in reach or (line >= 0 and (reach[j] < 0 or line < reach[j])):
+                    reach[j] = line
+        last = reach.get(len(bounds) - 1)
+        return last if last is not None and last >= 0 else None
+
     def _process(self, block: Block, at_cut: bool) -> None:
         kind = block.kind
         if kind == "heading":
             k = key(block.text.strip().lstrip("#"))
-            if (why := self._heading_repeat(k, at_cut)) and self._may_drop():
+            why = self._heading_repeat(k, at_cut)
+            if why is None and self.has_markers and self._heading_text(block, k, at_cut):
+                return
+            if why and self._may_drop():
                 self._drop(block, why)
             else:
                 self.headings.set(k, block.start + self.off)
@@ -893,22 +972,58 @@ class _Cleaner:
         for _, _, k in segs:
             self.seen.add(k, block.start + self.off)
 
+    def _heading_text(self, block: Block, k: str, at_cut: bool) -> bool:
+        """A heading whose text was emitted as sentences: a bold label or line of the same text,
+        or a restart that wrote a heading and its section on one line (``### 見出し 本文。…``).
+        All of it emitted: it goes; long repeated sentences after its title: they go (the title
+        stays a heading). False: an ordinary heading, left to _process."""
+        text = block.text
+        lead = len(text) - len(text.lstrip(" \t#"))
+        segs = [(lead + a, lead + b, key(text[lead + a:lead + b])) for a, b in sentence_spans(text[lead:])]
+        segs = [sg for sg in segs if sg[2]]
+        if not segs or sum(len(sg[2]) for sg in segs) < SHORT:
+            return False
+        found = [self._covered(block, sg, cut=at_cut and n == len(segs) - 1 and not is_complete(text[sg[0]:sg[1]]))
+                 for n, sg in enumerate(segs)]
+        if None not in found:
+            self._drop(block, f"heading repeats the text of line {self._at(min(found))}")  # type: ignore[type-var]
+            return True
+        keep = [sg for sg, f in zip(segs, found) if f is None or len(sg[2]) < LONG]
+        if len(keep) == len(segs):
+            return False
+        self._change("trimmed", block, f"removed {len(segs) - len(keep)} repeated sentence(s) written on the heading's "
+                                       f"line (first at line {self._at(min(f for f in found if f is not None))})")
+        head = text[:lead] if keep[0] is segs[0] else ""
+        self._emit(block, [head + _join(text, keep)])
+        self.headings.set(k, block.start + self.off)
+        for _, _, kk in keep:
+            self.seen.add(kk, block.start + self.off)
+        return True
+
     def _emit_trimmed(self, block: Block, segs, at_cut: bool) -> None:
-        text, keep, removed, moved = block.text, [], [], 0
+        text, keep, removed, moved, implicit = block.text, [], [], 0, None
         for i, (a, b, k) in enumerate(segs):
             # the cut-off tail of a paragraph with new content stays: it opens a cut at the marker
             cut_piece = at_cut and i == len(segs) - 1 and not is_complete(text[a:b])
-            first = None if cut_piece else self.seen.covered(k, cut=False)
+            first = None if cut_piece else self._covered(block, (a, b, k), cut=False)
             if first is not None and len(k) >= LONG:
                 removed.append(first)
             elif first is None and not cut_piece and self.pending and self._complete_pending(k, text[a:b], block):
                 moved += 1
+            elif first is None and i == len(segs) - 1 and not at_cut and (cut := self._cut_between(block, text[a:b], k)):
+                if cut < 0:  # the next paragraph restarts it: a cut to complete there, as at a marker
+                    keep.append((a, b, k, None))
+                    implicit = k
+                else:
+                    removed.append(cut)
             else:
-                keep.append((a, b, k))
+                keep.append((a, b, k, first))
+        if removed:  # a re-emitted paragraph: its short repeats go with the long ones
+            keep = [sg for sg in keep if sg[3] is None]
         # What is left after long repeats went or a cut's completion moved may be a short
         # repeat too (a refrain is kept only when it stands alone): then the block goes whole,
         # as a second pass without markers would drop it.
-        if (removed or moved) and all(self.seen.covered(k, cut=False) is not None for _, _, k in keep):
+        if (removed or moved) and all(self.seen.covered(k, cut=False) is not None for _, _, k, _ in keep):
             self._drop(block, "its sentences complete an earlier cut or repeat earlier ones")
             return
         if removed and keep or moved:
@@ -917,8 +1032,28 @@ class _Cleaner:
             self._emit(block, _join(text, keep).split("\n"))
         else:
             self._emit(block)
-        for a, b, k in keep:
+        if implicit is not None:
+            out = self.out[-1]
+            self.cut, self.waiting, self.implicit = (out, len(out.text) - len(text[keep[-1][0]:keep[-1][1]]), implicit), True, True
+            keep.pop()
+        elif not at_cut and keep:  # cut off where no marker stands: a later fragment may complete it
+            self._pend(self.out[-1])
+        for a, b, k, _ in keep:
             self.seen.add(k, block.start + self.off)
+
+    def _cut_between(self, block: Block, sentence: str, k: str) -> int | None:
+        """Line where the sentence cut off at the end of this paragraph, away from a marker, was
+        written out in full before (a restart cut short again); -1: the next paragraph writes it
+        out (the restart came without a marker). None: not such a cut."""
+        if block.kind != "para" or len(k) < CUT_MIN or is_complete(sentence):
+            return None
+        if (first := self.seen.covered(k, cut=True)) is not None:
+            return first
+        nxt = self.blocks[self.idx + 1] if self.idx + 1 < len(self.blocks) else None
+        if nxt is not None and nxt.kind == "para" and any(
+                len(sk) > len(k) and sk.startswith(k) for _, _, sk in _segments(nxt)):
+            return -1
+        return None
 
     def _complete_pending(self, k: str, sentence: str, block: Block) -> bool:
         """Complete an unresolved cut (kept as written) that sentence k begins with: a later
@@ -926,14 +1061,42 @@ class _Cleaner:
         bucket = self.pending.get(k[:PENDING])
         for n, (out, offset, tail, change) in enumerate(bucket or ()):
             if len(k) > len(tail) and k.startswith(tail) and not out.gone and key(out.text[offset:]) == tail:
+                if change is None:
+                    at = self._at(self._line_at(out, offset))
+                    change = Change("stitched", at, at, "")
+                    self.report.changes.append(change)
                 out.lines = (out.text[:offset] + sentence).split("\n")
                 del bucket[n]  # type: ignore[union-attr]
                 self.seen.add(k, out.block.start + self.off)
+                self._drop_restart_after(out, k)
                 change.action = "stitched"
                 change.detail = (f"the sentence cut off here is written out in full at line "
                                  f"{self._at(block.start + self.off)}; moved here")
                 return True
         return False
+
+    def _drop_restart_after(self, out: _Out, k: str) -> None:
+        """After a cut is completed in place: the paragraph emitted right after it may open with
+        the rest of the cut sentence (the model went on mid-sentence without a marker). That
+        piece now repeats the end of the completed sentence: it goes."""
+        i = next(i for i in range(len(self.out) - 1, -1, -1) if self.out[i] is out)
+        nxt = self.out[i + 1] if i + 1 < len(self.out) else None
+        if nxt is None or nxt.block.kind != "para" or self.cut and self.cut[0] is nxt:
+            return
+        spans = sentence_spans(nxt.text)
+        first = key(nxt.text[spans[0][0]:spans[0][1]]) if spans else ""
+        if len(first) < CUT_MIN or len(first) >= len(k) or not k.endswith(first):
+            return
+        self.report.changes.append(Change("dropped", self._at(self._line_at(nxt, 0)), self._at(self._line_at(nxt, 0)),
+                                          "rest of a sentence completed at the line before"))
+        rest = nxt.text[spans[0][1]:].strip()
+        if rest:
+            nxt.lines = rest.split("\n")
+        else:
+            del self.out[i + 1]
+            nxt.gone = True
+            if self.last is nxt:
+                self.last = None
 
     def _emit_new_items(self, block: Block, segs, at_cut: bool) -> bool:
         """A list after a marker that re-emits items of earlier blocks, whole or grown by new
@@ -953,10 +1116,13 @@ class _Cleaner:
                 item.append(segs[s])
                 s += 1
             last = at_cut and n == len(bounds) - 1
-            found = [self.seen.covered(sg[2], cut=last and i == len(item) - 1 and not _seg_complete(block, sg))
+            found = [self._covered(block, sg, cut=last and i == len(item) - 1 and not _seg_complete(block, sg))
                      for i, sg in enumerate(item)]
             if item and None not in found and sum(len(sg[2]) for sg in item) >= LONG:
                 firsts.append(min(found))  # type: ignore[type-var]
+                continue
+            if (not last or item and _seg_complete(block, item[-1])) and self._grow_item(block, offsets, a, b, item, found):
+                firsts.append(min(f for f in found if f is not None))
                 continue
             gone = {id(sg) for sg, f in zip(item, found) if f is not None and len(sg[2]) >= LONG
                     and not (last and sg is item[-1])}  # a cut-off tail stays: it opens a cut
@@ -979,6 +1145,37 @@ class _Cleaner:
             self.seen.add(k, block.start + self.off)
         return True
 
+    def _grow_item(self, block: Block, offsets: list[int], a: int, b: int, item, found) -> bool:
+        """An item re-emitted with its first line all repeated and new sentences on the lines
+        under it: the new sentences join the item where it was first emitted (its first line
+        alone would leave them without their label). False: that item is not found as it was."""
+        if b - a < 2 or not item or any(f is None for sg, f in zip(item, found) if sg[0] < offsets[a + 1]):
+            return False
+        first = key(_LEAD_MARK_RE.sub("", block.lines[a]))
+        out = self.items.get(first)
+        if out is None or out.gone:
+            return False
+        at = next((i for i, ln in enumerate(out.lines) if _LIST_RE.match(ln) and key(_LEAD_MARK_RE.sub("", ln)) == first), None)
+        if at is None:
+            return False
+        new = []
+        for line in block.lines[a + 1:b]:
+            rest = self._uncovered_line(line.lstrip())
+            if rest:
+                new.append(line[:len(line) - len(line.lstrip())] + rest)
+        if not new:
+            return False
+        indent = len(out.lines[at]) - len(out.lines[at].lstrip())
+        end = at + 1
+        while end < len(out.lines) and not (_LIST_RE.match(out.lines[end]) and
+                                             len(out.lines[end]) - len(out.lines[end].lstrip()) <= indent):
+            end += 1
+        out.lines[end:end] = new
+        for sg in item:
+            self.seen.add(sg[2], block.start + self.off)
+        self._change("merged", block, f"new sentences of a re-emitted list item join it at line {self._at(out.block.start + self.off)}")
+        return True
+
     @staticmethod
     def _item_without(block: Block, offsets: list[int], a: int, b: int, kept) -> list[str] | None:
         """Lines a..b of a list block keeping only these segments (each line keeps its indent and
@@ -996,22 +1193,28 @@ class _Cleaner:
         return out
 
     def _extend(self, block: Block, segs) -> bool:
-        """A list/table re-emitted in full after a cut: merge it into the earlier one."""
+        """A list/table re-emitted in full after a cut: merge it into the earlier one. A list
+        re-emitted from one of its items on (or from its cut-off last item) merges when it
+        completes the cut-off last item."""
         new = _line_keys(block.lines)
         for out in reversed(self.out[-LOOKBACK:]):
             if out.block.kind != block.kind or not out.fragment_end:
                 continue
             old = _line_keys(out.lines)
-            if not old or len(old) > len(new) or old[0] != new[0]:
+            if not old or not new:
                 continue
-            same = all(o == n for o, n in zip(old[:-1], new)) and new[len(old) - 1].startswith(old[-1])
-            if not same:
+            i = 0 if old[0] == new[0] else _resumes_at(old, new) if block.kind == "list" else -1
+            m = len(old) - i  # old lines i.. are new lines ..m
+            if i < 0 or m > len(new):
                 continue
-            keep_old = len(old) - (0 if new[len(old) - 1] == old[-1] else 1)
+            same = all(old[i + t] == new[t] for t in range(m - 1)) and new[m - 1].startswith(old[-1])
+            if not same or (i or old[0] != new[0]) and (new[m - 1] == old[-1] or len(old[-1]) < CUT_MIN):
+                continue
+            keep_old = len(old) - (0 if new[m - 1] == old[-1] else 1)
             # The line that completes the old cut-off last line replaces it whole: its sentences
             # were "emitted" only by the line it replaces, so stripping them would lose them.
-            added = block.lines[keep_old:len(old)]
-            added += [ln for ln in (self._uncovered_line(line) for line in block.lines[len(old):]) if ln]
+            added = block.lines[keep_old - i:m]
+            added += [ln for ln in (self._uncovered_line(line) for line in block.lines[m:]) if ln]
             out.lines = out.lines[:keep_old] + added
             out.source_end = block.end
             for _, _, k in segs:
@@ -1033,6 +1236,10 @@ class _Cleaner:
     def _emit(self, block: Block, lines: list[str] | None = None) -> _Out:
         out = _Out(block, lines if lines is not None else list(block.lines), block.end)
         self.out.append(out)
+        if block.kind == "list" and self.has_markers:  # its items, for _grow_item
+            for line in out.lines:
+                if _LIST_RE.match(line):
+                    self.items.setdefault(key(_LEAD_MARK_RE.sub("", line)), out)
         self.last, self.prev_dropped = out, False
         return out
 
@@ -1097,6 +1304,17 @@ def _join(text: str, spans) -> str:
         pieces.append(text[a:b])
         prev_end = b
     return "".join(pieces)
+
+
+def _resumes_at(old: list[str], new: list[str]) -> int:
+    """The old line a re-emitted list's first line repeats, or completes if it is the last
+    (-1: none). Line keys as _line_keys gives them."""
+    if new[0].startswith(old[-1]) and new[0] != old[-1]:
+        return len(old) - 1
+    try:
+        return old.index(new[0])
+    except ValueError:
+        return -1
 
 
 def _line_keys(lines: list[str]) -> list[str]:
