@@ -224,3 +224,11 @@ def test_bold_sentence_keeps_its_closing_marks_when_a_cut_repeat_goes():
             "**投資家の皆さんへ。**\n国産AIの開発も進みつつ\n\n---END---\n\n送電網の更新も急がれています。\n")
     cleaned, _ = clean(body)
     assert "**投資家の皆さんへ。**" in cleaned and "**投資家の皆さんへ。\n" not in cleaned + "\n"
+
+
+def test_unresolved_implicit_cut_is_reported_without_naming_a_marker():
+    body = _body(_para(1), _para(2) + "ここで途切れたまま続きの書かれない文で", _para(1), _para(3))
+    cleaned, report = clean(body)
+    assert cleaned == _body(_para(1), _para(2) + "ここで途切れたまま続きの書かれない文で", _para(3))
+    [cut] = [c for c in report.changes if c.action == "unresolved-cut"]
+    assert cut.line == 3 and "---END---" not in cut.detail

@@ -752,8 +752,9 @@ class _Cleaner:
                         self.seen.add(k, out.block.start + self.off)
             else:  # kept as written: later repeats of it are repeats
                 self.seen.add(tail, line)
+                where = "where a fragment ended (its marker deleted)" if self.report.implicit else "at a ---END--- marker"
                 change = Change("unresolved-cut", self._at(line), self._at(line),
-                                "a sentence cut off at a ---END--- marker has no continuation; kept as written")
+                                f"a sentence cut off {where} has no continuation; kept as written")
                 self.report.changes.append(change)
                 if len(tail) >= PENDING:  # a later fragment may still write it out in full
                     self.pending.setdefault(tail[:PENDING], []).append((out, offset, tail, change))
