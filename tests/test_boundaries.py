@@ -232,3 +232,10 @@ def test_unresolved_implicit_cut_is_reported_without_naming_a_marker():
     assert cleaned == _body(_para(1), _para(2) + "ここで途切れたまま続きの書かれない文で", _para(3))
     [cut] = [c for c in report.changes if c.action == "unresolved-cut"]
     assert cut.line == 3 and "---END---" not in cut.detail
+
+
+def test_run_reemitted_under_a_new_heading_does_not_cut_the_heading():
+    body = _body(_para(1), _para(2), _para(3), _para(4), "## まとめ", _para(1), _para(2), _para(3), _para(5))
+    cleaned, report = clean(body)
+    assert cleaned == _body(_para(1), _para(2), _para(3), _para(4), "## まとめ", _para(5))
+    assert report.implicit and not report.count("unresolved-cut")

@@ -87,10 +87,12 @@ def find(blocks: list[Block]) -> list[int]:
         if not chain:
             stretch = pos
         chain = chain + 1 if chain and source[content[pos - 1]] < source[i] else 1
-        if stretch and chain >= RUN:  # a run re-emitted in its order
-            found.add(content[stretch - 1])
-        elif i in merged:             # one block restating several
-            found.add(content[pos - 1])
+        at = stretch if chain >= RUN else pos if i in merged else 0  # a run in its order; one block restating several
+        # the boundary stands before the heading the repeats follow (a heading before a marker is read as cut short)
+        while at > 1 and blocks[content[at - 1]].kind == "heading":
+            at -= 1
+        if at > 0 and blocks[content[at - 1]].kind != "heading":
+            found.add(content[at - 1])
     return sorted(found)
 
 
