@@ -27,7 +27,11 @@ RUN = 3         # this many blocks in a row repeating earlier ones in their orde
 MERGED = 3      # a block restating this many earlier blocks, in order, re-emits them merged
 _CONTENT = ("para", "list", "quote", "heading", "table")
 # a line that ends without punctuation by nature: a heading written without its space, a bold label
-_LABEL_RE = re.compile(r"^[ \t]*(?:#|(?:\*\*|__)[^*_\n]+(?:\*\*|__)[ \t]*[:：]?[ \t]*$)")
+# (or a setext heading's underline)
+_LABEL_RE = re.compile(r"^[ \t]*(?:#|(?:\*\*|__)[^*_\n]+(?:\*\*|__)[ \t]*[:：]?[ \t]*$|(?:-+|=+)[ \t]*$)")
+_FOOTNOTE_RE = re.compile(r"(?:\[\^[^\]\s]+\])+\s*$")    # a sentence's footnote references after its ending
+# a line ending in a URL, a tag or a Liquid tag: no sentence to end
+_URL_END_RE = re.compile(r"(?:https?|ftp)://\S+$|<[^<>]*>$|\{%[^%]*%\}$|\{\{[^}]*\}\}$")
 
 
 def find(blocks: list[Block]) -> list[int]:
@@ -67,13 +71,17 @@ def find(blocks: list[Block]) -> list[int]:
             continue  # not cut, or a paragraph introducing the (new) list or table right under it
         after = content[pos + 1:pos + 1 + WINDOW]
         # the next one begins the cut piece again or repeats earlier text: the model restarted
-        restart = bool(after) and (opens[after[0]] or any(
-            k != tail and k.startswith(tail) for *_, k in segs[after[0]][:1]))
+        again = bool(after) and any(k != tail and k.startswith(tail) for *_, k in segs[after[0]][:1])
+        restart = again or bool(after) and opens[after[0]]
         restated = restart or any(j in source or earlier[j] for j in after)
         completed = _completed_elsewhere(tail, everything)
-        if blocks[i].kind == "heading":  # no ending to miss: a restart after it and its completion tell
-            cut = restated and completed
-        elif len(tail) < CUT_MIN:        # a short piece (例えば、): only a restart right after it tells
+        if blocks[i].kind == "heading":  # no ending to miss: only the heading again, in full, right after it
+            cut = bool(after) and blocks[after[0]].kind == "heading" and any(
+                k != tail and k.startswith(tail) for *_, k in segs[after[0]])
+        elif blocks[i].kind != "para":  # people end items without punctuation: only the item again tells,
+            cut = again or bool(after) and opens[after[0]] and blocks[after[0]].kind == blocks[i].kind and any(
+                k != tail and k.startswith(tail) for *_, k in segs[after[0]])  # or the list again in full
+        elif len(tail) < CUT_MIN:       # a short piece (例えば、): only a restart right after it tells
             cut = restart
         else:
             cut = restated or completed
@@ -107,7 +115,8 @@ def _cut_tail(block: Block, segs, first: bool) -> str | None:
     a, b, k = segs[-1]
     if block.kind == "heading":
         return None if first else k
-    if is_complete(block.text[a:b]) or _LABEL_RE.match(block.lines[-1]):
+    last = _FOOTNOTE_RE.sub("", block.text[a:b])
+    if not last.strip() or is_complete(last) or _LABEL_RE.match(block.lines[-1]) or _URL_END_RE.search(last):
         return None
     if first and len(segs) == 1:
         return None  # the title line
