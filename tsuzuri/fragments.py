@@ -19,6 +19,10 @@ and each block as sentences. One pass, in order, keeps what has not been seen:
 - legitimate repetition stays: within one list, table, quote or code block, short lines;
 - a final sentence with no ending and no continuation is dropped (only in posts with markers).
 
+A post whose markers were deleted by hand is cleaned like one with markers where
+boundaries.find sees where they stood (a cut followed by a restart, a run re-emitted); a post
+without markers or such boundaries loses only repeats that look generated (_generated_repeats).
+
 A marker is a fragment boundary wherever it stands outside code: alone on its line, or inline
 (``…文の途中---END--- 次の段落``, ``**---END---**``, ``--- end ---``, in a list item or heading,
 several on a line); its line is split there first (see _split_markers). A replacement character
@@ -31,6 +35,7 @@ sentences and headings (never by scanning everything emitted that shares a few c
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -70,6 +75,7 @@ LOOKBACK = 32    # how many emitted blocks a re-emitted list/table may extend
 CUT_MIN = 12     # a shorter unterminated paragraph end away from a marker is not called a cut
 PENDING = 8      # an unresolved cut this long (normalised) may be completed by a later fragment
 GLUED = 8        # a sentence with more gaps than this is not tried as emitted pieces glued together
+PASSES = 3       # at most this many passes (see clean)
 
 
 @lru_cache(maxsize=1 << 16)  # the same sentences are compared many times
@@ -402,6 +408,7 @@ class Change:
 @dataclass
 class Report:
     fragments: int = 1
+    implicit: int = 0    # fragment boundaries found without a marker (see boundaries.py)
     changes: list[Change] = field(default_factory=list)
 
     @property
@@ -421,13 +428,15 @@ class Report:
 
     def summary(self) -> str:
         parts = [f"{self.fragments} fragments"] if self.fragments > 1 else []
+        if self.implicit:
+            parts.append(f"{self.implicit} implicit boundaries")
         for action in ("dropped", "trimmed", "stitched", "merged", "trailing-cut", "unresolved-cut"):
             if n := self.count(action):
                 parts.append(f"{n} {action}")
         return ", ".join(parts) or "unchanged"
 
     def as_dict(self) -> dict:
-        return {"fragments": self.fragments, "changes": [c.__dict__ for c in self.changes]}
+        return {"fragments": self.fragments, "implicit": self.implicit, "changes": [c.__dict__ for c in self.changes]}
 
 
 @dataclass
@@ -635,26 +644,30 @@ class _Headings:
 
 def _segments(block: Block) -> list[tuple[int, int, str]]:
     """(start, end, key) of the comparable pieces of a block: sentences or lines."""
-    text = block.text
-    if block.kind == "heading":
-        return [(0, len(text), key(text.strip().lstrip("#")))]
-    if block.kind == "table":  # rows: rows of one table may repeat, so they are compared whole
+    return list(_segments_of(block.kind, block.text))
+
+
+@lru_cache(maxsize=1 << 14)  # a block is split by the boundary search and by one or two cleaners
+def _segments_of(kind: str, text: str) -> tuple[tuple[int, int, str], ...]:
+    if kind == "heading":
+        return ((0, len(text), key(text.strip().lstrip("#"))),)
+    if kind == "table":  # rows: rows of one table may repeat, so they are compared whole
         out, pos = [], 0
-        for line in block.lines:
+        for line in text.split("\n"):
             out.append((pos, pos + len(line), key(line)))
             pos += len(line) + 1
-        return [s for s in out if s[2]]
-    if block.kind == "list":  # sentences of each item (and of lazy continuation lines)
+        return tuple(s for s in out if s[2])
+    if kind == "list":  # sentences of each item (and of lazy continuation lines)
         out, pos = [], 0
-        for line in block.lines:
+        for line in text.split("\n"):
             item = _LEAD_MARK_RE.sub("", line)
             shift = pos + len(line) - len(item)
             out += [(shift + a, shift + b, key(item[a:b])) for a, b in sentence_spans(item)]
             pos += len(line) + 1
-        return [s for s in out if s[2]]
-    if block.kind == "quote":
-        text = "\n".join(re.sub(r"^[ \t]*>[ \t]?", "", ln) for ln in block.lines)
-    return [(a, b, key(text[a:b])) for a, b in sentence_spans(text) if key(text[a:b])]
+        return tuple(s for s in out if s[2])
+    if kind == "quote":
+        text = "\n".join(re.sub(r"^[ \t]*>[ \t]?", "", ln) for ln in text.split("\n"))
+    return tuple((a, b, key(text[a:b])) for a, b in sentence_spans(text) if key(text[a:b]))
 
 
 class _Cleaner:
@@ -711,14 +724,16 @@ class _Cleaner:
                 self._open_cut()
                 self.last = None
                 continue
-            at_cut = before_marker or (has_markers and idx == len(self.blocks) - 1)
+            at_cut = before_marker or (has_markers and not self.report.implicit and idx == len(self.blocks) - 1)
             if self.cut and self.waiting and self._try_stitch(block, at_cut):
                 continue
             if self.cut and self.waiting:
                 self._close_cut(unresolved=True)
             self._process(block, at_cut)
-        if has_markers:
+        if has_markers and not self.report.implicit:
             self._drop_trailing_cut()
+        elif self.cut:  # boundaries found without markers: the end is no cut, it may be the author's
+            self._close_cut(unresolved=True)
 
     # -- fragment boundaries ---------------------------------------------------------------
     def _open_cut(self) -> None:
@@ -737,7 +752,8 @@ class _Cleaner:
         if not spans or is_complete(out.text[spans[-1][0]:spans[-1][1]]):
             return
         tail = out.text[spans[-1][0]:spans[-1][1]]
-        self.seen.discard(key(tail))
+        if self.seen.first_line.get(key(tail), -1) >= out.block.start + self.off:
+            self.seen.discard(key(tail))  # (an earlier block's same piece stays: this one repeats it)
         self.cut, self.waiting = (out, spans[-1][0], key(tail)), True
 
     def _pend(self, out: _Out) -> None:
@@ -760,16 +776,40 @@ class _Cleaner:
             line = self._line_at(out, offset)
             first = self.seen.covered(tail, cut=True) if out.block.kind == "para" else None
             if first is not None:  # a cut-off restatement of an earlier sentence: a repeat
-                at = self._at(line)
-                self._trim_tail(out, offset, Change("dropped", at, at, f"cut-off repeat of line {self._at(first)}"))
+                while first is not None:  # what is left may end in one too (cut again at a restart)
+                    at = self._at(self._line_at(out, offset))
+                    self._trim_tail(out, offset, Change("dropped", at, at, f"cut-off repeat of line {self._at(first)}"))
+                    offset, first = self._repeated_cut_end(out)
+                if not out.gone:  # the same piece may stand earlier in the block: it is still there
+                    for _, _, k in _segments(Block("para", 0, 0, out.lines)):
+                        self.seen.add(k, out.block.start + self.off)
             else:  # kept as written: later repeats of it are repeats
                 self.seen.add(tail, line)
+                where = "where a fragment ended (its marker deleted)" if self.report.implicit else "at a ---END--- marker"
                 change = Change("unresolved-cut", self._at(line), self._at(line),
-                                "a sentence cut off at a ---END--- marker has no continuation; kept as written")
+                                f"a sentence cut off {where} has no continuation; kept as written")
                 self.report.changes.append(change)
                 if len(tail) >= PENDING:  # a later fragment may still write it out in full
                     self.pending.setdefault(tail[:PENDING], []).append((out, offset, tail, change))
         self.cut, self.waiting = None, False
+
+    def _repeated_cut_end(self, out: _Out) -> tuple[int, int | None]:
+        """(offset, first line) of the block's last sentence when it is a cut-off piece of an
+        earlier sentence, else (0, None)."""
+        spans = sentence_spans(out.text) if not out.gone and out.block.kind == "para" else []
+        if not spans or is_complete(out.text[spans[-1][0]:spans[-1][1]]):
+            return 0, None
+        a, b = spans[-1]
+        k, here = key(out.text[a:b]), out.block.start + self.off
+        if not k:  # only emphasis marks left (the ** closing a bold sentence)
+            return 0, None
+        own = self.seen.first_line.get(k, -1) >= here
+        if own:  # this block's own sentence: look for an earlier one only
+            self.seen.discard(k)
+        first = self.seen.covered(k, cut=True)
+        if own and first is None:
+            self.seen.add(k, here)
+        return a, first
 
     def _trim_tail(self, out: _Out, offset: int, change: Change) -> None:
         change.text = out.text[offset:]
@@ -810,6 +850,8 @@ class _Cleaner:
         text = block.text
         for j, (a, b, k) in enumerate(segs):
             if k.startswith(tail) and not self.seen.emitted(k):
+                if self._pending_same(tail):  # an earlier cut of the same sentence waits for it: it goes there
+                    return False
                 if all(self.seen.emitted(s[2]) for s in segs[:j]):
                     rest = [sg for sg in segs[j:] if sg is segs[j] or not self.seen.emitted(sg[2])]
                     cut_line = self._line_at(out, offset)
@@ -829,6 +871,11 @@ class _Cleaner:
             self._drop(block, f"cut off again before the sentence at line {self._at(out.block.start + self.off)} ends")
             return True
         return False
+
+    def _pending_same(self, tail: str) -> bool:
+        """Whether an earlier unresolved cut, kept as written, is cut at the same piece."""
+        return any(t == tail and not o.gone and key(o.text[off:]) == t
+                   for o, off, t, _ in self.pending.get(tail[:PENDING], ()))
 
     def _heading_repeat(self, k: str, at_cut: bool) -> str | None:
         """Why heading k is a repeat: seen before, or cut short at a marker after one it begins."""
@@ -1333,15 +1380,68 @@ def clean(body: str, first_line: int = 1) -> tuple[str, Report]:
     ``first_line``: the file line the body starts on, so reports name file lines. The body's
     first line may repeat the title: it is kept here (titles.resolve uses and removes it), so
     later repeats of it are caught like any other repeat.
+
+    What one pass leaves may still show fragment boundaries without markers (a cut-off
+    repeat a marker's cut hid, a restart whose cut was completed): then the text left is
+    cleaned again, so that cleaning is idempotent. The changes of a further pass name lines
+    of the text the pass before left.
     """
+    from tsuzuri.boundaries import find  # it builds on this module
+
+    text, report = _clean_pass(body, first_line)
+    for _ in range(PASSES - 1):
+        if not report.changed or not find(parse_blocks(text.replace("\r\n", "\n").split("\n"))):
+            break
+        again, more = _clean_pass(text, first_line)
+        if again == text:
+            break
+        for change in more.changes:
+            change.detail += " (a further pass: line of the text the pass before left)"
+        report.changes += more.changes
+        report.implicit += more.implicit
+        text = again
+    return text, report
+
+
+def _clean_pass(body: str, first_line: int) -> tuple[str, Report]:
     eol = "\r\n" if "\r\n" in body else "\n"
     lines = body.replace("\r\n", "\n").split("\n")
     final_newline = body.endswith(("\n", "\r"))
     if final_newline:
         lines.pop()
-    cleaner = _Cleaner(lines, first_line)
+    cleaner, inserted = _Cleaner(lines, first_line), []
+    if not cleaner.has_markers:
+        cleaner, inserted = _implicit(cleaner, lines, first_line)
     cleaner.run()
+    for change in cleaner.report.changes if inserted else ():  # lines of the body, not of the marked copy
+        change.line -= bisect.bisect_right(inserted, change.line - first_line)
+        change.end_line -= bisect.bisect_right(inserted, change.end_line - first_line)
     if not cleaner.report.changed:
         return body, cleaner.report
     leading = cleaner.blocks[0].blank_before if cleaner.blocks else []
     return cleaner.render(eol, final_newline, leading), cleaner.report
+
+
+def _implicit(cleaner: _Cleaner, lines: list[str], first_line: int) -> tuple[_Cleaner, list[int]]:
+    """A post without markers whose markers were deleted by hand: a marker is put back where
+    boundaries.find sees a fragment boundary (on the blank line there, or on a line of its own),
+    and the post is cleaned like one with markers. Returns the cleaner and the (ascending)
+    lines of the marked copy that were inserted."""
+    from tsuzuri.boundaries import find  # it builds on this module
+
+    blocks = cleaner.blocks
+    at = [i for i in find(blocks) if i + 1 < len(blocks)]
+    if not at:
+        return cleaner, []
+    marked, inserted = list(lines), []
+    for i in reversed(at):
+        pos = blocks[i].end
+        if blocks[i + 1].blank_before:
+            marked[pos] = "---END---"
+        else:
+            marked.insert(pos, "---END---")
+            inserted.append(pos)
+    virtual = _Cleaner(marked, first_line)
+    virtual.report.fragments, virtual.report.implicit = 1, len(at)
+    # positions in the marked copy: each insertion shifts the ones after it
+    return virtual, [pos + n for n, pos in enumerate(sorted(inserted))]
