@@ -1386,14 +1386,12 @@ def clean(body: str, first_line: int = 1) -> tuple[str, Report]:
     cleaned again, so that cleaning is idempotent. The changes of a further pass name lines
     of the text the pass before left.
     """
-    from tsuzuri.boundaries import find  # it builds on this module
-
     text, report = _clean_pass(body, first_line)
     for _ in range(PASSES - 1):
-        if not report.changed or not find(parse_blocks(text.replace("\r\n", "\n").split("\n"))):
+        if not report.changed:
             break
-        again, more = _clean_pass(text, first_line)
-        if again == text:
+        again, more = _clean_pass(text, first_line, further=True)
+        if more is None or again == text:
             break
         for change in more.changes:
             change.detail += " (a further pass: line of the text the pass before left)"
@@ -1403,15 +1401,22 @@ def clean(body: str, first_line: int = 1) -> tuple[str, Report]:
     return text, report
 
 
-def _clean_pass(body: str, first_line: int) -> tuple[str, Report]:
+def _clean_pass(body: str, first_line: int, further: bool = False) -> tuple[str, Report | None]:
+    """One pass. ``further``: a pass over what a pass left, made only where boundaries.find
+    still sees a fragment boundary (else (body, None))."""
+    from tsuzuri.boundaries import find  # it builds on this module
+
     eol = "\r\n" if "\r\n" in body else "\n"
     lines = body.replace("\r\n", "\n").split("\n")
     final_newline = body.endswith(("\n", "\r"))
     if final_newline:
         lines.pop()
+    found = None
+    if further and not (found := find(parse_blocks(lines))):
+        return body, None
     cleaner, inserted = _Cleaner(lines, first_line), []
-    if not cleaner.has_markers:
-        cleaner, inserted = _implicit(cleaner, lines, first_line)
+    if not cleaner.has_markers:  # (then its blocks are parse_blocks(lines): found holds for them)
+        cleaner, inserted = _implicit(cleaner, lines, first_line, found)
     cleaner.run()
     for change in cleaner.report.changes if inserted else ():  # lines of the body, not of the marked copy
         change.line -= bisect.bisect_right(inserted, change.line - first_line)
@@ -1422,15 +1427,16 @@ def _clean_pass(body: str, first_line: int) -> tuple[str, Report]:
     return cleaner.render(eol, final_newline, leading), cleaner.report
 
 
-def _implicit(cleaner: _Cleaner, lines: list[str], first_line: int) -> tuple[_Cleaner, list[int]]:
+def _implicit(cleaner: _Cleaner, lines: list[str], first_line: int,
+              found: list[int] | None = None) -> tuple[_Cleaner, list[int]]:
     """A post without markers whose markers were deleted by hand: a marker is put back where
     boundaries.find sees a fragment boundary (on the blank line there, or on a line of its own),
-    and the post is cleaned like one with markers. Returns the cleaner and the (ascending)
-    lines of the marked copy that were inserted."""
+    and the post is cleaned like one with markers. ``found``: find's answer, when known.
+    Returns the cleaner and the (ascending) lines of the marked copy that were inserted."""
     from tsuzuri.boundaries import find  # it builds on this module
 
     blocks = cleaner.blocks
-    at = [i for i in find(blocks) if i + 1 < len(blocks)]
+    at = [i for i in (find(blocks) if found is None else found) if i + 1 < len(blocks)]
     if not at:
         return cleaner, []
     marked, inserted = list(lines), []
