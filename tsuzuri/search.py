@@ -64,7 +64,9 @@ from .cache import ByIdentity
 
 VERSION = "7"           # bump when the staged page or manifest format changes (code_key() also sees edits)
 LANGUAGE = "und"        # not "ja": Pagefind would run its own (slow) Japanese segmenter
-PAGEFIND = [sys.executable, "-m", "pagefind"]   # the binary of the pinned pagefind[extended]
+PAGEFIND = [sys.executable, "-m", "pagefind"]   # the binary of the pinned pagefind[bin]
+# The packages whose versions decide what Pagefind writes (part of code_key)
+PAGEFIND_PACKAGES = ("pagefind", "pagefind-bin", "pagefind-bin-extended")
 BUNDLE = "pagefind"     # the search bundle's folder in the site
 DELTA_MAX = 0.05        # re-index everything once more than this share of posts changed
 DELTA_MIN = 20          # ... but always allow this many in a delta
@@ -169,9 +171,6 @@ def _code() -> str:
                  LANGUAGE):
         h.update((part if isinstance(part, bytes) else part.encode()) + b"\0")
     return h.hexdigest()
-
-
-PAGEFIND_PACKAGES = ("pagefind", "pagefind-bin", "pagefind-bin-extended")
 
 
 def _installed(package: str) -> str:
