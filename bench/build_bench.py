@@ -11,8 +11,8 @@ processes the way editors and CI run them:
 - ``mkdocs serve``: from saving an edited post to the new title being served, and from saving
   a new post to it being listed on the home page.
 
-Search indexing is timed separately when ``tsuzuri.search.build_index`` exists (the build's
-call to it is wrapped with a timer); otherwise the search columns say n/a. Every figure is
+Search indexing is timed separately: the wait for its process (``tsuzuri.search.Indexer``), or
+the call to ``build_index`` in older versions; otherwise the search columns say n/a. Every figure is
 the median of ``--runs`` runs. Nothing here asserts a time: it reports.
 """
 
@@ -44,14 +44,18 @@ SERVE_ARGS = ["--dirty"]  # the preview the README recommends: only changed page
 # -- the child: one mkdocs command, timed from the inside -------------------------------------
 
 def child(argv: list[str]) -> int:
-    """Run ``mkdocs <argv>`` in this process, timing tsuzuri.search.build_index if present."""
+    """Run ``mkdocs <argv>`` in this process, timing the search index if it is built."""
     stats: dict = {"search_s": None}
     try:
         from tsuzuri import search  # the project's copy: PYTHONPATH is the project (Project.env)
     except ImportError:
         search = None
-    if search is not None and hasattr(search, "build_index"):
-        original = search.build_index
+    # The index is built in a process of its own (Indexer._build waits for it), else in a thread.
+    owner = getattr(search, "Indexer", None) if search is not None else None
+    name = "_build" if owner is not None and hasattr(owner, "_build") else "build_index"
+    owner = owner if name == "_build" else search
+    if owner is not None and hasattr(owner, name):
+        original = getattr(owner, name)
 
         def timed(*args, **kwargs):
             start = time.perf_counter()
@@ -59,7 +63,7 @@ def child(argv: list[str]) -> int:
                 return original(*args, **kwargs)
             finally:
                 stats["search_s"] = (stats["search_s"] or 0.0) + time.perf_counter() - start
-        search.build_index = timed
+        setattr(owner, name, timed)
     import resource
 
     from mkdocs.__main__ import cli

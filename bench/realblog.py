@@ -299,14 +299,14 @@ def _figures(source: Path, project: Path, check_out: str, import_out: str) -> di
             other.append(f"{url} ({f.name})")
 
     sitemap = site / "sitemap.xml"
-    pagefind = site / "pagefind"
-    # the first shard is site/pagefind/ itself; tsuzuri.json lists the others for the browser
+    bundle = site / "searchindex"
     try:
-        listed = json.loads((pagefind / "tsuzuri.json").read_text(encoding="utf-8")).get("shards") or []
+        meta = json.loads((bundle / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        listed = None
-    search_ok = (listed is not None and (pagefind / "pagefind.js").is_file()
-                 and all((pagefind / s / "pagefind-entry.json").is_file() for s in ["", *listed]))
+        meta = None
+    # every post's text is there, and the word files the meta promises exist
+    search_ok = bool(meta) and all((bundle / "p" / f"{n}.json").is_file() for n in range(meta["posts"])) \
+        and any((bundle / "w").glob("*.bin"))
     return {
         "posts in the source": len(files),
         "posts published (pages)": pages["post"],
@@ -318,8 +318,8 @@ def _figures(source: Path, project: Path, check_out: str, import_out: str) -> di
         "pages showing {: kramdown attribute lines": pages["kramdown"],
         "pages showing ---END---": pages["END"],
         "pages showing conflict markers": pages["conflict"],
-        "search index built (pagefind.js + shards)": search_ok,
-        "search shards": 1 + len(listed or []) if search_ok else 0,
+        "search index built (meta, word files, post texts)": search_ok,
+        "search index posts": meta["posts"] if search_ok else 0,
         "og:image URLs not in site/ (distinct / pages)": f"{len(og_missing)} / {og_pages}",
         "sitemap entries": len(re.findall(r"<loc>", sitemap.read_text(encoding="utf-8"))) if sitemap.exists() else 0,
         "Jekyll URLs (distinct)": len(expected),

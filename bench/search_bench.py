@@ -2,18 +2,23 @@
 
     python bench/search_bench.py                      # index only: 100 and 1,000 posts
     python bench/search_bench.py --posts 1000 --site  # + mkdocs build/rebuild and chromium
+    python bench/search_bench.py --posts 10000 --chars 8000 --workers 2   # the issue's 10,000
+    python bench/search_bench.py --scale PROJECT 10000 OUT   # a built site's posts + generated ones
 
 Posts are made deterministically from real Japanese sentences: the seed posts plus, when
 ../shared/corpora is beside the repo, the vim-jp posts (a broader vocabulary). Reports:
 
 - index: ``tsuzuri.search.build_index`` cold (no cache), then with the cache after one new
-  post (the delta path); wall time, Pagefind's own time and peak memory, bundle size;
+  post (the newest shard read again); wall time, peak memory (the largest process), bundle size;
 - with --site: a project of generated posts, cold ``mkdocs build`` and the rebuild after one
   new post (both including search), then headless chromium typing queries into the header
   box of the served site: time from the first keystroke to rendered results, and bytes the
   server sent from focusing the box until then (a fresh browser each query, so nothing cached):
-  as sent, and as a host that gzips text files would send them (Pagefind's index files are
-  gzipped already).
+  as sent, and as a host that gzips text files would send them (the word files are gzipped
+  already);
+- with --scale PROJECT N OUT: a copy of PROJECT's built site/ (hard links) at OUT whose search
+  index holds PROJECT's posts plus generated ones up to N: bench/search_eval.py OUT then times
+  real queries, and finds the real posts among N.
 """
 
 from __future__ import annotations
@@ -104,18 +109,38 @@ def mkdocs_build(folder: Path) -> tuple[float, str]:
     return time.perf_counter() - start, line.split("INFO    -  ")[-1]
 
 
-def bench_index(n: int) -> None:
-    docs = as_docs(generate(n))
-    chars = sum(len(d.text) for d in docs)
+def bench_index(n: int, chars: int = 6000, workers: int = 1) -> None:
+    docs = as_docs(generate(n, chars))
+    size = sum(len(d.text) for d in docs)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        cold = search.build_index(docs, tmp / "a")
-        print(f"index {n} posts ({chars / n:.0f} chars each), no cache: {cold.summary()}")
-        search.build_index(docs, tmp / "b", tmp / "cache")
-        extra = as_docs(generate(1, seed=99))[0]
-        extra = search.SearchDoc(**{**extra.__dict__, "url": "2025/01/01/new/"})
+        cold = search.build_index(docs, tmp / "a", workers=workers)
+        print(f"index {n} posts ({size / n:.0f} chars each), no cache, {workers} process(es): {cold.summary()}")
+        search.build_index(docs, tmp / "b", tmp / "cache", workers=workers)
+        extra = as_docs(generate(1, chars, seed=99))[0]
+        extra = search.SearchDoc(**{**{k: v for k, v in extra.__dict__.items() if k != "key"}, "url": "2025/01/01/new/",
+                                    "date_iso": "2025-01-01"})
         delta = search.build_index(docs + [extra], tmp / "c", tmp / "cache")
         print(f"index {n} posts, one new post, cache: {delta.summary()}")
+
+
+def scale(project: Path, n: int, out: Path, chars: int = 8000) -> None:
+    """PROJECT's built site at OUT (hard links), its search index holding PROJECT's posts and
+    generated ones (older than them) up to ``n``."""
+    from tsuzuri import cache, site as tz_site
+    from tsuzuri.config import SiteConfig
+
+    project = project.resolve()
+    loaded = tz_site.load(project, SiteConfig.from_mkdocs_yml(project / "mkdocs.yml"),
+                          cache_dir=cache.project_cache(project))
+    real = search.docs_from_site(loaded)
+    extra = [search.SearchDoc(**{**{k: v for k, v in d.__dict__.items() if k != "key"}, "url": f"bench/{i}/",
+                                 "date_iso": f"2020-{d.date_iso[5:]}"})
+             for i, d in enumerate(as_docs(generate(max(0, n - len(real)), chars)))]
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(project / "site", out, copy_function=os.link, ignore=shutil.ignore_patterns("searchindex"))
+    stats = search.build_index(real + extra, out / "searchindex", workers=2)
+    print(f"{len(real)} real + {len(extra)} generated posts ({chars} chars each): {stats.summary()}")
 
 
 def bench_site(n: int, queries: list[str]) -> None:
@@ -180,11 +205,17 @@ def bench_site(n: int, queries: list[str]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--posts", type=int, nargs="*", default=[100, 1000])
+    ap.add_argument("--chars", type=int, default=6000, help="characters per generated post")
+    ap.add_argument("--workers", type=int, default=1, help="processes reading the posts' words")
     ap.add_argument("--site", action="store_true", help="also build a site and search it in chromium")
     ap.add_argument("--queries", nargs="*", default=QUERIES)
+    ap.add_argument("--scale", nargs=3, metavar=("PROJECT", "N", "OUT"))
     args = ap.parse_args()
+    if args.scale:
+        scale(Path(args.scale[0]), int(args.scale[1]), Path(args.scale[2]), args.chars)
+        return
     for n in args.posts:
-        bench_index(n)
+        bench_index(n, args.chars, args.workers)
         if args.site:
             bench_site(n, args.queries)
 

@@ -9,7 +9,7 @@
 - on_page_context: give templates the page's data as ``tsuzuri`` and its <head> data as ``tz_head``
 - on_template_context: the same for the 404 page (the newest posts to link to)
 - on_files/on_post_build: the search index (tsuzuri/search.py), built beside MkDocs' rendering
-  into site/pagefind/; under ``mkdocs serve`` it finishes in the background (the last index
+  into site/searchindex/; under ``mkdocs serve`` it finishes in the background (the last index
   serves meanwhile), so the preview never waits for it
 
 Each generated File carries its PageSpec as ``tsuzuri_spec``: tsuzuri_incremental.py (the
@@ -198,7 +198,7 @@ def _finish_search() -> None:
         return
     try:
         log.info(_state["indexer"].wait().summary())
-    except Exception as exc:  # Pagefind failed, a file could not be written, or a bug: one line, no traceback
+    except Exception as exc:  # a file could not be written, the indexing process died, or a bug: one line, no traceback
         raise _search_failed(exc) from None
 
 

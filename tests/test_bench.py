@@ -60,7 +60,7 @@ def test_bench_smoke_run():
 
 
 def test_search_indexing_is_timed_apart(tmp_path):
-    """The build calls tsuzuri.search.build_index from on_post_build; the bench times it apart."""
+    """The build indexes search in a process of its own (Indexer); the bench times it apart."""
     import build_bench
 
     project = build_bench.Project(tmp_path / "p", 5)

@@ -276,7 +276,7 @@ def test_realblog_bench_on_a_tiny_site(tmp_path, capsys):
     assert figures["URL collisions"] >= 1
     assert figures["pages showing {% include"] == 0   # rendered from includes/
     assert figures["pages showing ---END---"] == figures["pages showing conflict markers"] == 0
-    assert figures["search index built (pagefind.js + shards)"] is True
+    assert figures["search index built (meta, word files, post texts)"] is True
     assert figures["Jekyll URLs (distinct)"] == 4 and figures["Jekyll URLs that exist in site/"] >= 3
     # Jekyll serves the later post at /2024/01/04/same/: a page showing the earlier one does not count
     shared = tmp_path / "work" / "project" / "site" / "2024/01/04/same/index.html"
@@ -293,5 +293,5 @@ def test_realblog_acceptance(capsys):
         pytest.skip(f"no _posts/ in {source}")
     assert realblog.main([str(source), "--json"]) == 0
     figures = json.loads(capsys.readouterr().out)
-    assert figures["search index built (pagefind.js + shards)"] is True
+    assert figures["search index built (meta, word files, post texts)"] is True
     assert figures["pages showing ---END---"] == 0 and figures["pages showing conflict markers"] == 0

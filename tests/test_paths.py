@@ -36,14 +36,8 @@ DATE = "2025-04-{:02d} 10:00:00 +0900"
 
 
 def search_pages(site: Path) -> int:
-    """Posts in the built search index (every shard and the delta)."""
-    bundle = site / "pagefind"
-    cfg = json.loads((bundle / "tsuzuri.json").read_text(encoding="utf-8"))
-    total = 0
-    for folder in ["", *cfg.get("shards", []), *([cfg["delta"]] if cfg.get("delta") else [])]:
-        entry = json.loads((bundle / folder / "pagefind-entry.json").read_text(encoding="utf-8"))
-        total += sum(lang["page_count"] for lang in entry["languages"].values())
-    return total
+    """Posts in the built search index."""
+    return json.loads((site / "searchindex" / "meta.json").read_text(encoding="utf-8"))["posts"]
 
 
 def errors_in(stderr: str) -> list[str]:
@@ -56,7 +50,7 @@ def test_no_post_replaces_a_file_the_site_writes(tmp_path):
     """Posts aimed at the search bundle, a docs/ page, a feed's folder: each refused by name;
     the site's files are intact, and every file a real build writes is in the reserved set."""
     project = make_project(tmp_path, {
-        "2025-04-01-bundle.md": post("検索の部品", DATE.format(1), permalink="/pagefind/pagefind.js"),
+        "2025-04-01-bundle.md": post("検索の部品", DATE.format(1), permalink="/searchindex/meta.json"),
         "2025-04-02-about.md": post("このブログについて（偽）", DATE.format(2), permalink="/about/"),
         "2025-04-03-below-feed.md": post("フィードの下", DATE.format(3), permalink="/feed.xml/"),
         "2025-04-04-robots.md": post("robots", DATE.format(4), permalink="/robots.txt"),
@@ -70,7 +64,7 @@ def test_no_post_replaces_a_file_the_site_writes(tmp_path):
     site = project / "site"
     assert "このブログについて（偽）" not in (site / "about/index.html").read_text(encoding="utf-8")
     assert "このブログについて" in (site / "about/index.html").read_text(encoding="utf-8")
-    assert (site / "pagefind/pagefind.js").read_text(encoding="utf-8").lstrip()[:1] != "<"
+    assert (site / "searchindex/meta.json").read_text(encoding="utf-8").lstrip()[:1] == "{"
     assert (site / "feed.xml").is_file() and (site / "robots.txt").read_text().startswith("User-agent")
     assert search_pages(site) == 1
 
@@ -94,7 +88,7 @@ def test_docs_files_are_reserved_where_mkdocs_writes_them(tmp_path):
     (docs / "logo.png").write_bytes(b"\x89PNG")
     own = _Paths(reserved_outputs(tmp_path, SiteConfig()))
     for dest in ("about/index.html", "about.html", "guide/index.html", "logo.png", "logo.png/index.html",
-                 "about/index.html/index.html", "pagefind/pagefind.js", "sitemap.xml.gz", "index.html",
+                 "about/index.html/index.html", "searchindex/meta.json", "sitemap.xml.gz", "index.html",
                  "ABOUT/index.html", "tags/x/index.html"):
         assert own.clash(dest) is not None, dest
     for dest in ("about/me/index.html", "guide/2/index.html", "logo/index.html", "2025/04/01/x/index.html",
@@ -203,13 +197,14 @@ def test_symlinks_out_of_the_project_are_refused_and_never_read(tmp_path):
 
 # ---------------------------------------------------------------- 5. search links
 
-def test_search_carries_each_posts_url_and_stages_it_by_a_short_name():
+def test_search_carries_each_posts_url_in_a_file_named_by_its_number(tmp_path):
     long = "2025/04/03/" + quote("日本語の長いファイル名" * 3) + "/"
-    for url in ("2025/04/01/foo/bar.html", long, "a/"):
-        doc = search.SearchDoc(url=url, title="t", date="d", date_iso="2025-04-01", text="本文")
-        assert f'data-pagefind-meta="url[content]" content="{url}"' in search.page_html(doc)
-        assert re.fullmatch(r"[0-9a-f]{20}", search.stage_name(url))
-    assert search.stage_name("a/") != search.stage_name("b/")
+    urls = ["2025/04/01/foo/bar.html", long, "a/"]
+    docs = [search.SearchDoc(url=u, title="t", date="d", date_iso=f"2025-04-0{i + 1}", text="本文")
+            for i, u in enumerate(urls)]
+    search.build_index(docs, tmp_path / "out")
+    got = [json.loads((tmp_path / "out" / "p" / f"{n}.json").read_text(encoding="utf-8"))["url"] for n in range(3)]
+    assert got == urls   # numbered oldest first; the URL is data, never a file name
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("TSUZURI_REQUIRE_BROWSER"),

@@ -173,11 +173,10 @@ def test_only_articles_are_indexed(page, site_url):
     page.goto(site_url + "/")
     for q in ("アーカイブ", "このブログについて", "最新の記事", "Material", "ページ送り", "検索"):
         assert type_query(page, q) == [], q
-    counts = []
-    for bundle in ["", *json.loads(page.evaluate("fetch('/pagefind/tsuzuri.json').then(r => r.text())"))["shards"]]:
-        entry = json.loads(page.evaluate(f"fetch('/pagefind/{bundle}pagefind-entry.json').then(r => r.text())"))
-        counts += [lang["page_count"] for lang in entry["languages"].values()]
-    assert counts == [2, 2, 1]  # the seed build indexes shards of two posts (conftest.py)
+    meta = json.loads(page.evaluate("fetch('/searchindex/meta.json').then(r => r.text())"))
+    urls = {"/" + json.loads(page.evaluate(f"fetch('/searchindex/p/{n}.json').then(r => r.text())"))["url"]
+            for n in range(meta["posts"])}
+    assert urls == ALL
 
 
 # -- ranking, exact numbers and excerpts on a small generated site -----------------------------
@@ -260,13 +259,18 @@ def test_a_post_found_through_its_tag_shows_its_own_text(page, ranking_url):
     assert tagged.startswith("市場の動向を詳しく見ていきます。") and "<mark>" not in tagged
 
 
-def test_results_come_before_the_facets_filter_indexes(page, site_url):
-    """The results page fetches the excerpts of its first results before the filter indexes of
-    every shard (the facets' totals), which the reader needs after them."""
+def test_a_query_fetches_its_words_files_and_the_texts_it_shows(page, site_url):
+    """半導体 on the results page: the meta, the two word files of 半導 and 導体, and the texts of
+    the four posts it shows; nothing else of the index (at 2,500 posts that is ~0.2% of it)."""
+    from tsuzuri import search
+
     fetched = []
     page.on("request", lambda r: fetched.append(urlparse(r.url).path))
     page.goto(site_url + "/search/?q=" + "半導体")
     page.wait_for_function("document.querySelector('[data-tz-search-page]').dataset.state === 'done'")
-    kinds = [k for p in fetched for k in ("fragment", "filter") if f"/{k}/" in p]
-    assert kinds[0] == "fragment" and "filter" in kinds
+    index = sorted(p for p in fetched if p.startswith("/searchindex/"))
+    meta = json.loads(page.evaluate("fetch('/searchindex/meta.json').then(r => r.text())"))
+    files = sorted({f"/searchindex/w/{search.word_file(w, meta['files'])}.bin" for w in ("半導", "導体")})
+    assert [p for p in index if "/w/" in p] == files
+    assert len([p for p in index if "/p/" in p]) == len(EXPECTED["半導体"]) and index.count("/searchindex/meta.json") == 1
     assert page.locator(".tz-facet legend").all_inner_texts() == ["カテゴリー", "タグ"]

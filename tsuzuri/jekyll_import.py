@@ -84,7 +84,7 @@ _ADVICE = {
     "lsi": "related posts are built in (entities and tags)",
     "related_posts_limit": "related posts are built in (up to five per post)",
     "reading_time": "reading time is built in",
-    "search": "search is built in (Pagefind)",
+    "search": "search is built in (tsuzuri's own index)",
     "comments": "no comment system; add one to templates/post.html",
 }
 

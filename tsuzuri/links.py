@@ -206,7 +206,7 @@ class Index:
         host = urlsplit(config.url).netloc.lower()
         self.hosts = {host, host.removeprefix("www."), "www." + host.removeprefix("www.")} if host else set()
         self.files: set[str] = set()
-        self.folders: tuple[str, ...] = ("pagefind/", "search/")   # search bundle: written by Pagefind
+        self.folders: tuple[str, ...] = ("searchindex/", "search/")   # the search index and page
         self.posts: dict[str, object] = {}                      # file path -> post
         for post in site.posts:
             dest = _nfc(unquote(post.dest_uri))

@@ -38,7 +38,7 @@ from .render import Renderer, reading_minutes
 # the llms.txt files, named in mkdocs.yml (config.llms.outputs).
 # Every file under docs/ is added from the folder itself (reserved_outputs). tests/test_paths.py
 # checks a real build's every file against this, so a new output cannot slip past it.
-OWN_FOLDERS = ("page/", "archive/", "categories/", "tags/", "entities/", "search/", "assets/", "pagefind/")
+OWN_FOLDERS = ("page/", "archive/", "categories/", "tags/", "entities/", "search/", "assets/", "searchindex/")
 OWN_FILES = ("index.html", "404.html", "feed.xml", "sitemap.xml", "sitemap.xml.gz", "robots.txt")
 
 

@@ -1,289 +1,337 @@
-// tsuzuri search: the header box and the /search/ page, on Pagefind's JS API.
+// tsuzuri search: the header box and the /search/ page, on the site's own index
+// (tsuzuri/search.py writes it; tsuzuri/search_terms.py cuts text into its words).
 //
-// The index holds every run of Japanese word characters as overlapping pairs, then the run's
-// last character alone (データ -> デー ータ タ), and a Latin word or number right before such
-// a run pairs with its first character (AI人材 -> AI AI人 人材 材, 2.5兆円 -> 2ꓸ5 2ꓸ5兆 兆円 円): tsuzuri/search.py, segment.
-// A query is cut the same way and split on spaces into groups; every group must match:
-// - a group of several words (a Japanese word, 2.5兆円, AI人材) as an exact phrase of them, so
-//   it matches only where its characters stand together (a substring search). A Latin word or
-//   number that pairs with the next word (AI of AI人) is left out: AI人 holds it whole, and it
-//   is the biggest part of the index to fetch;
-// - a Latin word followed by a number (Llama 4, HBM 4) as the two side by side or written as
-//   one word (HBM4);
-// - a lone number exactly (the 4 of `Llama 4` is not a prefix of 40); a lone Latin word, a
-//   pair or a single character as a prefix (Foxc finds Foxconn, 株 finds 株価).
-// One more search of all the words gives the hits (and their excerpts). Unless a sort is asked
-// for they are ranked by their groups, from each word's positions in a search of that word
-// alone (a phrase stands where its words follow each other; the staged page puts tags and
-// aliases, then the title, at fixed positions): first the posts whose own text holds more
-// groups, then whose title holds more, then by score (a group scores what the least of its
-// words scores alone: Pagefind's weights, title >> headings >> body). All of these searches
-// read the same index chunks, which Pagefind fetches once.
+// A query is folded and cut as the index cuts text: Japanese runs into character pairs (one
+// character alone into itself), Latin words and numbers whole; a Latin word or number right
+// before Japanese pairs with its first character (AI人材 -> ai人), a Latin word then a number is
+// one word (Llama 4 -> llama4), a number with % another (2.4% -> 2ꓸ4ꓺ), a run's last character
+// pairs with a Latin word right after it (音声AI -> 声ai). Spaces split it into
+// groups, which a post must all hold. A group's words are fetched from the word files that
+// hold them (a long Japanese word by every other pair: the others are implied). A lone Latin
+// word of three letters or more is a prefix (Foxc finds Foxconn).
+//
+// Ranking: first the posts whose own text (not only tags or aliases) holds more groups, then
+// whose title holds more, then by score (BM25 of each group's rarest word, a heading counts
+// more), then the newest. Before a post is shown its text is fetched (for the excerpt) and
+// each group checked to stand there as typed: a post holding the pairs of a word apart is
+// dropped.
 
 const ROOT = new URL("../", import.meta.url); // this file is <site>/assets/search.js
-const BUNDLE = new URL("pagefind/", ROOT);
-// Keep in sync with CJK_RANGES and RUN_RANGES in tsuzuri/search.py.
+const BUNDLE = new URL("searchindex/", ROOT);
+// Keep in sync with CJK_RANGES and RUN_RANGES in tsuzuri/search_terms.py.
 const CJK = "\\u3000-\\u303f\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff";
 const RUN = "\\u3005-\\u3007\\u3021-\\u3029\\u3031-\\u3035\\u3038-\\u303c\\u3041-\\u3096\\u309d-\\u309f\\u30a1-\\u30fa\\u30fc-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufa6d\\ufa70-\\ufad9";
-const CJK_ONE = new RegExp(`^[${CJK}]$`, "u");
-const RUN_ONE = new RegExp(`^[${RUN}]$`, "u");
-const NOT_RUN = new RegExp(`([^${RUN}])`, "gu");
-// (Not `(?:…)?` as in search.py: a JavaScript quantifier never keeps an empty match's capture.)
-const PAIRS = new RegExp(`(?<=(?<!(?![${RUN}])[\\p{L}\\p{N}])((?:(?![${RUN}])[\\p{L}\\p{N}])+)) *([${RUN}]+)|([${RUN}]+)`, "gu");
+const TOKEN = new RegExp(`[${RUN}]+|(?:(?![${RUN}])[\\p{L}\\p{N}])+`, "gu");
+const HAS_TOKEN = new RegExp(TOKEN.source, "u");
+const RUN_ONE = new RegExp(`^[${RUN}]`, "u");
 const NUMBER_SEP = /(?<=[0-9])([.,])(?=[0-9])/g;
-const POINT = "\ua4f8", COMMA = "\ua4f9"; // 2.5 -> 2ꓸ5: one word (search.py, POINT)
-const PERCENT = "\ua4fa"; // 2.4% -> 2ꓸ4 2ꓸ4ꓺ (search.py, PERCENT)
-const PERCENT_RE = /(?<![0-9A-Za-z\ua4f8\ua4f9])([0-9][0-9\ua4f8\ua4f9]*)[ \t]*%/g;
-const NUMBER = /^[0-9][0-9\ua4f8\ua4f9]*$/;
-const LATIN_WORD = /^[A-Za-z][A-Za-z0-9]*$/;
-// Where the staged page's parts stand (search.py, EXTRA_SLOT and TITLE_END): tags and aliases
-// before EXTRA_SLOT, the title up to TITLE_END, then headings and body. PAD fills them.
-const EXTRA_SLOT = 512, TITLE_END = 640, PAD = "\u2042";
-const EXCERPT_WORDS = 60;
+const POINT = "\ua4f8", COMMA = "\ua4f9", PERCENT = "\ua4fa"; // search_terms.py, POINT COMMA PERCENT
+const LATIN = /^[a-z]/;
+const NUMBER = /^[0-9]/;
+const TITLE = 1, HEADING = 2, EXTRA = 4; // a word's flags (search.py)
+const K1 = 1.2, B = 0.75;
+const EXCERPT_CHARS = 110;
 const HEADER_HITS = 6;
 const PAGE_HITS = 20;
 const FIRST_HITS = 10; // the search page shows these before fetching the rest of its first page
 
-/** Width folding as the indexer does it: full-width ASCII -> ASCII, half-width kana -> NFKC. */
-function fold(text) {
+/** Width folding as the indexer does it (search_terms.fold), one character for one, so that a
+ * match in the folded text is a match in the text at the same place. */
+function foldSame(text) {
   return text
     .replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-    .replace(/[\uff61-\uff9f]+/g, (s) => s.normalize("NFKC"))
-    .replace(/\u3000/g, " ");
+    .replace(/\u3000/g, " ")
+    .replace(/[A-Z]+/g, (s) => s.toLowerCase());
 }
 
-/** The phrases of one group: its words as the indexer cuts text (search.py, segment), split
- * where punctuation stands (Pagefind drops it from a query, so a phrase cannot span it). */
-function groupWords(group) {
-  const cut = group
-    .replace(NUMBER_SEP, (m) => (m === "." ? POINT : COMMA))
-    .replace(PERCENT_RE, `$1 $1${PERCENT}`)
-    .replace(new RegExp(`([${CJK}])`, "gu"), (c) => (RUN_ONE.test(c) ? c : ` ${c} `))
-    .replace(PAIRS, (m, before, joined, alone) => {
-      const chars = [...(joined ?? alone)];
-      const words = chars.slice(1).map((c, i) => chars[i] + c);
-      words.push(chars[chars.length - 1]);
-      if (before) words.unshift(before + chars[0]);
-      return ` ${words.join(" ")} `;
-    });
-  const phrases = [[]];
-  for (const w of cut.split(/\s+/)) {
-    if (/[\p{L}\p{N}]/u.test(w)) phrases[phrases.length - 1].push(w);
-    else if (w && phrases[phrases.length - 1].length) phrases.push([]);
+/** The query folded as search_terms.fold folds text (half-width kana composed too). */
+function fold(text) {
+  return foldSame(text.replace(/[\uff61-\uff9f]+/g, (s) => s.normalize("NFKC")))
+    .replace(NUMBER_SEP, (m) => (m === "." ? POINT : COMMA));
+}
+
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** One group of the query: its tokens (Japanese runs, Latin words and numbers), what lies
+ * between them, and from these the index words a post must hold (`need`, each a word or a
+ * prefix) and the pattern that checks the group stands in a text as typed. */
+function group(text) {
+  const tokens = [...text.matchAll(TOKEN)].map((m) => ({ t: m[0], at: m.index, run: RUN_ONE.test(m[0]) }));
+  if (!tokens.length) return null;
+  const gap = (i) => text.slice(tokens[i - 1].at + tokens[i - 1].t.length, tokens[i].at);
+  const join = /^(?:[ \t]+-?|-)[ \t]*$/, spaces = /^[ \t]*$/;
+  // a word right before a run pairs with its first character (AI人材 -> ai人); a Latin word
+  // then a number is one word (Llama 4 -> llama4); both hold the word itself
+  const leads = new Set(), joins = new Set();
+  tokens.forEach((tok, i) => {
+    const next = tokens[i + 1];
+    if (!tok.run && next?.run && spaces.test(gap(i + 1))) leads.add(i);
+    if (/^[a-z][a-z0-9]*$/.test(tok.t) && next && !next.run && NUMBER.test(next.t) && join.test(gap(i + 1))) joins.add(i);
+  });
+  const need = [];
+  tokens.forEach((tok, i) => {
+    if (tok.run) {
+      const chars = [...tok.t];
+      if (leads.has(i - 1)) need.push(tokens[i - 1].t + chars[0]);
+      const trails = tokens[i + 1] && !tokens[i + 1].run && spaces.test(gap(i + 1)); // (its word holds it)
+      if (chars.length === 1) { if (!leads.has(i - 1) && !trails) need.push(chars[0]); return; }
+      need.push(...chars.slice(1).map((c, k) => chars[k] + c)); // every pair
+      return;
+    }
+    const trail = i > 0 && tokens[i - 1].run && spaces.test(gap(i)); // 音声AI: 声ai
+    if (trail) need.push([...tokens[i - 1].t].pop() + tok.t);
+    if (joins.has(i)) { need.push(tok.t + tokens[i + 1].t); return; }
+    if (joins.has(i - 1) || leads.has(i)) return; // held by the joined word or the pair
+    if (NUMBER.test(tok.t) && /^[ \t]*%/.test(text.slice(tok.at + tok.t.length))) { need.push(tok.t + PERCENT); return; }
+    if (trail) return;
+    const prefix = tokens.length === 1 && LATIN.test(tok.t) && [...tok.t].length >= 3;
+    need.push(prefix ? { prefix: tok.t } : tok.t);
+  });
+  // The pattern: the tokens in order; between two, spaces (a space often stands between
+  // Japanese and a Latin word), a name and its version apart or hyphenated, or what was typed.
+  let re = escapeRe(tokens[0].t.replaceAll(POINT, ".").replaceAll(COMMA, ","));
+  tokens.slice(1).forEach((tok, k) => {
+    const between = gap(k + 1).trim();
+    re += joins.has(k) ? "[ \\t]*-?[ \\t]*" : between ? `[ \\t]*${escapeRe(between)}[ \\t]*` : "[ \\t]*";
+    re += escapeRe(tok.t.replaceAll(POINT, ".").replaceAll(COMMA, ","));
+  });
+  const first = tokens[0], last = tokens[tokens.length - 1];
+  if (!first.run) re = "(?<![a-z0-9]|[0-9][.,])" + re;
+  if (!last.run) {
+    const percent = /^[ \t]*%/.test(text.slice(last.at + last.t.length));
+    if (percent) re += "[ \\t]*%";
+    else if (!need.some((w) => w.prefix)) re += "(?![a-z0-9]|[.,][0-9])";
   }
-  // The text may go on after the query's last character: its lone character (the end of a
-  // run in the index) is left out; the pair before it already holds it.
-  const last = phrases[phrases.length - 1];
-  if (last.length > 1 && RUN_ONE.test([...group].pop())) last.pop();
-  return phrases.filter((p) => p.length);
+  return { text, need, pattern: new RegExp(re, "gu") };
 }
 
-/** A long Japanese word by every other pair: デー タセ ンタ ター for データセンター ([offset,
- * pair]). The pair between two it keeps is known from them (their last and first characters),
- * and it stands between them in the text: two runs never follow each other directly (search.py,
- * PAD). A word's pairs cost a chunk of every shard's index each. */
-function everyOther(words) {
-  const keep = [[0, words[0]]];
-  for (let k = 1; k < words.length; k++) {
-    if (k < words.length - 1 && keep[keep.length - 1][0] === k - 1) continue;
-    keep.push([k, words[k]]);
-  }
-  return keep;
-}
-
-/** What the reader typed, as Pagefind searches. Per group: `match`, what a post must hold (one
- * of: its phrase; a version written apart or as one word), `search`, the Pagefind searches a
- * post must be in one of (none when `pattern` decides: a Japanese word's pairs at their
- * offsets, see everyOther), `pattern`, the words whose positions in a search of each alone
- * rank it; and `rank`, every pattern word. Null for an empty query. */
+/** What the reader typed, as groups (null for an empty query). A Latin word alone before a
+ * group that starts with a number joins it (Llama 4). */
 export function queries(input) {
-  const cut = fold(input || "").split(/\s+/).flatMap(groupWords);
-  if (!cut.length) return null;
-  const groups = [];  // [words, words written as one (a version) or null]
-  for (const words of cut) {
-    const prev = groups[groups.length - 1];
-    if (prev && !prev[1] && prev[0].length === 1 && LATIN_WORD.test(prev[0][0]) && NUMBER.test(words[0])) {
-      // Llama 4: the name and the number side by side, or one word (Llama4, Llama4の)
-      const name = prev[0][0];
-      groups[groups.length - 1] = [[name, ...words], words.map((w, i) => (i === 0 || w.startsWith(words[0]) ? name + w : w))];
-    } else groups.push([words, null]);
+  const pieces = fold(input || "").split(/\s+/).filter((p) => HAS_TOKEN.test(p));
+  const merged = [];
+  for (const p of pieces) {
+    const prev = merged[merged.length - 1];
+    if (prev !== undefined && /^[a-z][a-z0-9]*$/.test(prev) && NUMBER.test(p)) merged[merged.length - 1] = `${prev} ${p}`;
+    else merged.push(p);
   }
-  const lead = (w) => w.length > 1 && w[1].length > w[0].length && w[1].startsWith(w[0]);
-  // the word a Latin word or number pairs with holds it whole: AI人 for AI AI人 (see above)
-  const unlead = (w) => (lead(w) ? w.slice(1) : w);
-  const term = (w) => {
-    const words = unlead(w);
-    if (words.length > 1) return `"${words.join(" ")}"`;
-    // a number exactly, also with a sign Pagefind drops (2.4% is not a prefix of 2.45%); a word
-    // left after its lead exactly too (Pagefind would cut an unquoted 4ꓸ4倍 into 4ꓸ4 and 倍)
-    return lead(w) || NUMBER.test(words[0].replace(/[^\p{L}\p{N}]/gu, "")) ? `"${words[0]}"` : words[0];
-  };
-  const pairs = (ws) => ws.length > 2 && ws.every((x) => [...x].length === 2 && [...x].every((c) => RUN_ONE.test(c)));
-  const exact = (t) => (t.startsWith('"') ? t : `"${t}"`); // Llama4 exactly, never Llama40
-  const match = [], search = [], pattern = [];
-  for (const [w, joined] of groups) {
-    const words = unlead(w);
-    match.push(joined ? [term(w), exact(term(joined))] : [term(w)]);
-    if (!joined && pairs(words)) {
-      search.push([]);
-      pattern.push(everyOther(words));
-    } else {
-      search.push(match[match.length - 1]);
-      pattern.push(joined ? [[0, w[0]]] : words.map((x, k) => [k, x]));
-    }
-  }
-  return { rank: [...new Set(pattern.flat().map(([, x]) => x))].join(" "), match, search, pattern };
+  const groups = merged.map(group).filter(Boolean);
+  return groups.length ? groups : null;
 }
 
-/** An excerpt as the reader wrote it: pairs back to characters, spaces next to Japanese
- * removed, marks kept (a character is marked when a marked word holds it). */
-export function unspace(html) {
-  const out = []; // [text, marked, cjk, the index word it came from]
-  let held = null; // the second character of the last pair: the next word starts with it
-  const flush = () => { if (held) out.push([held[0], held[1], true, held[0]]); held = null; };
-  const before = () => out[out.length - 1];
-  for (const raw of html.split(" ")) {
-    if (!raw) continue;
-    const m = /^<mark>(.*)<\/mark>$/s.exec(raw);
-    const marked = !!m, word = m ? m[1] : raw;
-    const chars = [...word];
-    const last = chars[chars.length - 1];
-    if (chars.length >= 2 && RUN_ONE.test(last) && !chars.slice(0, -1).some((c) => RUN_ONE.test(c))) {
-      flush(); // a Latin word or number (written just before) with the run's first character
-      const prev = before();
-      if (marked && prev && prev[3] === chars.slice(0, -1).join("")) prev[1] = true; // found through this word
-      held = [last, marked];
-      continue;
-    }
-    if (chars.length <= 2 && RUN_ONE.test(last)) {
-      const first = chars[0];
-      const mark = marked || (held !== null && held[0] === first && held[1]);
-      if (held && held[0] !== first) flush();
-      out.push([first, mark, true, first]);
-      held = chars.length === 2 ? [chars[1], marked] : null;
-      continue;
-    }
-    flush();
-    const text = word.replace(/\ua4f8/g, ".").replace(/\ua4f9/g, ",");
-    const prev = before();
-    if (last === PERCENT && prev && prev[3] === chars.slice(0, -1).join("")) {
-      // 2ꓸ4 2ꓸ4ꓺ: the number, then it with its percent sign (search.py, PERCENT)
-      prev[0] += "%"; prev[1] ||= marked; prev[3] = word;
-      continue;
-    }
-    out.push([text.replace(/\ua4fa/g, "%"), marked, chars.length === 1 && CJK_ONE.test(word), word]);
-  }
-  flush();
-  let html2 = "", open = false, prevCjk = true;
-  for (const [text, marked, cjk] of out) {
-    if (html2 && !cjk && !prevCjk) html2 += open && marked ? " " : (open ? "</mark> " : " ");
-    if (open && !marked) { html2 += "</mark>"; open = false; }
-    if (!open && marked) { html2 += "<mark>"; open = true; }
-    html2 += text;
-    prevCjk = cjk;
-  }
-  return open ? html2 + "</mark>" : html2;
+/** For tests (tests/test_search.py, under node): the query's groups as [needed words, pattern]
+ * and whether every group stands in ``text`` as typed. */
+export function explain(input, text = "") {
+  const groups = queries(input) || [];
+  const folded = foldSame(text);
+  return { groups: groups.map((g) => [g.need, g.pattern.source]), stands: groups.every((g) => hasMatch(g.pattern, folded)) };
+}
+
+/** FNV-1a of a word's UTF-8 (of its first three characters when it starts with a Latin
+ * letter): the word file that holds it (search.py, word_file). */
+export function wordFile(word, files) {
+  const key = LATIN.test(word) ? [...word].slice(0, 3).join("") : word;
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(key)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h & (files - 1);
 }
 
 let loading = null;
-/** Pagefind, loaded once on first use: the oldest shard of the index, the other shards merged
- * into it, and the small "delta" index of recent changes when there is one. */
+/** The index's meta (posts, their lengths, categories and tags), loaded once. */
 function engine() {
   loading ??= (async () => {
-    let cfg = {};
-    try {
-      const r = await fetch(new URL("tsuzuri.json", BUNDLE), { cache: "no-cache" });
-      if (r.ok) cfg = await r.json();
-    } catch (e) { /* an index without tsuzuri.json: no delta */ }
-    if (cfg.empty) return { pf: null, stale: new Set() }; // a site with no posts yet
-    const pf = await import(new URL("pagefind.js", BUNDLE).href);
-    const options = { baseUrl: ROOT.pathname, exactDiacritics: true, excerptLength: 60 };
-    await pf.options(options);
-    // Pagefind takes the page's language (<html lang="ja">) as the query's and would cut a
-    // Japanese query into dictionary words (Intl.Segmenter), undoing the pairs of queries():
-    // it is created, synchronously inside init(), while the page says "und".
-    const html = document.documentElement, lang = html.getAttribute("lang");
-    html.setAttribute("lang", "und");
-    const ready = pf.init();
-    if (lang === null) html.removeAttribute("lang"); else html.setAttribute("lang", lang);
-    await ready;
-    // every shard at once (each loads its own metadata; Pagefind keeps them in this order)
-    await Promise.all([...(cfg.shards || []), ...(cfg.delta ? [cfg.delta] : [])].map((shard) =>
-      pf.mergeIndex(new URL(shard, BUNDLE).pathname, { ...options, language: "und" })));
-    return { pf, stale: new Set(cfg.stale || []) };
+    const r = await fetch(new URL("meta.json", BUNDLE), { cache: "no-cache" });
+    if (!r.ok) throw new Error(`search index: ${r.status}`);
+    const meta = await r.json();
+    let total = 0;
+    for (const n of meta.length) total += n;
+    meta.average = meta.posts ? total / meta.posts : 1;
+    meta.files_ = new Map();
+    return meta;
   })();
   loading.catch(() => { loading = null; });
   return loading;
 }
 
-/** Run a search; null for an empty query without filters. */
-async function search(input, { filters = {}, sort } = {}) {
-  const q = queries(input);
-  const hasFilters = Object.values(filters).some((v) => (Array.isArray(v) ? v.length : v?.any?.length));
-  if (!q && !hasFilters) return null;
-  const { pf, stale } = await engine();
-  const match = q ? q.match : [];
-  if (!pf) return { results: [], filters: {}, stale, next: 0, match };
-  const opts = sort ? { filters, sort } : { filters };
-  if (!q || (q.search.length === 1 && q.search[0].length === 1 && q.search[0][0] === q.rank)) {
-    const run = await pf.search(q?.rank ?? null, opts); // one group of one word: one search
-    return { results: run.results, filters: run.filters, stale, next: 0, match };
-  }
-  const runs = new Map(); // each distinct search once
-  const run = (t) => { if (!runs.has(t)) runs.set(t, pf.search(t, opts)); return runs.get(t); };
-  const [ranked, searched, alone] = await Promise.all([
-    run(q.rank),
-    Promise.all(q.search.map((alts) => Promise.all(alts.map(run)))),
-    // per group and word: post id -> [score, positions] of that word alone
-    Promise.all(q.pattern.map((words) => Promise.all(words.map(async ([, w]) =>
-      new Map((await run(w)).results.map((x) => [x.id, [x.score, x.words]]))))))]);
-  const ids = (r) => new Set(r.results.map((x) => x.id));
-  const sets = searched.map((alts) => alts.map(ids));
-  // where each group's pattern stands in a post (positions of its first word)
-  const at = (r) => q.pattern.map((words, g) => {
-    const got = alone[g].map((m) => m.get(r.id));
-    if (got.some((x) => !x)) return [got, []];
-    const pos = got.map(([, p]) => new Set(p));
-    return [got, got[0][1].filter((p) => words.every(([o], k) => pos[k].has(p + o)))];
-  });
-  const where = new Map();
-  let results = ranked.results.filter((r) => {
-    const found = at(r);
-    where.set(r, found);
-    return sets.every((alts, g) => (alts.length ? alts.some((set) => set.has(r.id)) : found[g][1].length > 0));
-  });
-  if (!sort) {
-    const key = new Map(results.map((r, i) => {
-      let text = 0, title = 0, total = 0;
-      for (const [got, starts] of where.get(r)) {
-        const own = starts.filter((p) => p >= EXTRA_SLOT);
-        if (!own.length) continue; // only in the tags or aliases
-        text += 1;
-        if (own[0] < TITLE_END) title += 1;
-        total += Math.min(...got.map(([score]) => score)); // a phrase is no likelier than its rarest word
-      }
-      return [r, [text, title, total, i]];
-    }));
-    results = [...results].sort((a, b) => {
-      const [x, y] = [key.get(a), key.get(b)];
-      return y[0] - x[0] || y[1] - x[1] || y[2] - x[2] || x[3] - y[3];
-    });
-  }
-  return { results, filters: null, stale, next: 0, match };
+async function gunzip(buffer) {
+  const bytes = new Uint8Array(buffer);
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return buffer; // a host that sent it decoded
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Response(stream).arrayBuffer();
 }
 
-/** The next ``n`` displayable hits (stale copies from the main index skipped). */
+/** Word file ``n``: word -> [view, offset, count] of its postings, fetched once. */
+function words(meta, n) {
+  if (!meta.files_.has(n)) {
+    const p = (async () => {
+      const r = await fetch(new URL(`w/${n}.bin?${meta.id}`, BUNDLE));
+      if (r.status === 404) return new Map(); // no word of the site falls in it
+      if (!r.ok) throw new Error(`search index: ${r.status}`);
+      const view = new DataView(await gunzip(await r.arrayBuffer()));
+      const out = new Map(), decoder = new TextDecoder(), size = meta.shift === 16 ? 4 : 8;
+      for (let at = 0; at < view.byteLength;) {
+        const len = view.getUint8(at);
+        const word = decoder.decode(new Uint8Array(view.buffer, at + 1, len));
+        const count = view.getUint32(at + 1 + len, true);
+        out.set(word, [view, at + 5 + len, count]);
+        at += 5 + len + count * size;
+      }
+      return out;
+    })();
+    p.catch(() => meta.files_.delete(n));
+    meta.files_.set(n, p);
+  }
+  return meta.files_.get(n);
+}
+
+/** Post number -> value (count in the text, flags) of one entry of a word file. */
+function postings(meta, [view, at, count], into = new Map()) {
+  for (let k = 0; k < count; k++) {
+    let number, value;
+    if (meta.shift === 16) {
+      const x = view.getUint32(at + 4 * k, true);
+      number = x >>> 16; value = x & 0xffff;
+    } else {
+      value = view.getUint32(at + 8 * k, true); number = view.getUint32(at + 8 * k + 4, true);
+    }
+    const had = into.get(number);
+    // a prefix's words in one post: the most counted, every flag
+    into.set(number, had === undefined ? value : Math.max(had & 0xff, value & 0xff) | ((had | value) & 0xff00));
+  }
+  return into;
+}
+
+/** Post number -> value of one needed word (a word, or every word with a prefix). */
+async function lookup(meta, need) {
+  const word = need.prefix ?? need;
+  const file = await words(meta, wordFile(word, meta.files));
+  if (!need.prefix) return file.has(word) ? postings(meta, file.get(word)) : new Map();
+  const into = new Map();
+  for (const [w, entry] of file) if (w.startsWith(word)) postings(meta, entry, into);
+  return into;
+}
+
+/** Run a search; null for an empty query without filters. */
+async function search(input, { filters = {}, sort } = {}) {
+  const groups = queries(input);
+  const hasFilters = Object.values(filters).some((v) => v && v.length);
+  if (!groups && !hasFilters) return null;
+  const meta = await engine();
+  const keep = (n) => (!filters.category?.length || meta.category[n].some((c) => filters.category.includes(meta.categories[c])))
+    && (!filters.tag?.length || filters.tag.every((t) => meta.tag[n].some((x) => meta.tags[x] === t)));
+  let numbers, info = new Map();
+  if (!groups) {
+    numbers = [...meta.length.keys()].filter(keep);
+  } else {
+    const found = await Promise.all(groups.map((g) => Promise.all(g.need.map((w) => lookup(meta, w)))));
+    const smallest = found.flat().reduce((a, b) => (b.size < a.size ? b : a));
+    // A post holds a group when its own text (title, headings, text) holds every word of it,
+    // or its tags and aliases do; words found only across the two are no match.
+    for (const n of smallest.keys()) {
+      if (!keep(n) || !found.every((ws) => ws.every((m) => m.has(n)))) continue;
+      let own = 0, title = 0, score = 0;
+      const via = groups.map((g, i) => {
+        const values = found[i].map((m) => m.get(n));
+        const extra = values.every((v) => (v >> 8) & EXTRA);
+        if (!values.every((v) => (v & 0xff) > 0 || (v >> 8) & (TITLE | HEADING))) return extra ? "extra" : null;
+        own += 1;
+        if (values.every((v) => (v >> 8) & TITLE)) title += 1;
+        score += Math.min(...values.map((v, k) => bm25(meta, found[i][k].size, v, n)));
+        return extra ? "both" : "own";
+      });
+      if (via.includes(null)) continue;
+      info.set(n, { key: [own, title, score], via });
+    }
+    numbers = [...info.keys()];
+    if (!sort) {
+      numbers.sort((a, b) => {
+        const [x, y] = [info.get(a).key, info.get(b).key];
+        return y[0] - x[0] || y[1] - x[1] || y[2] - x[2] || b - a;
+      });
+    }
+  }
+  if (sort || !groups) numbers.sort((a, b) => b - a); // newest first (posts are numbered oldest first)
+  return { results: numbers, info, groups: groups || [], meta, next: 0 };
+}
+
+function bm25(meta, df, value, n) {
+  const tf = value & 0xff, idf = Math.log(1 + (meta.posts - df + 0.5) / (df + 0.5));
+  const norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * meta.length[n] / meta.average));
+  return idf * (norm + ((value >> 8) & HEADING ? 1 : 0));
+}
+
+/** Post ``n``'s URL, title, date, categories and text. */
+async function post(meta, n) {
+  const r = await fetch(new URL(`p/${n}.json?${meta.id}`, BUNDLE));
+  if (!r.ok) throw new Error(`search index: ${r.status}`);
+  return r.json();
+}
+
+/** The next ``n`` hits, each checked in its text: a post whose own text was to hold a group
+ * (not only its tags or aliases) but does not say it as typed is dropped from the results. */
 async function more(found, n) {
   const out = [];
   while (out.length < n && found.next < found.results.length) {
     const batch = found.results.slice(found.next, found.next + n - out.length);
-    found.next += batch.length;
-    for (const d of await Promise.all(batch.map((r) => r.data()))) {
-      if (!found.stale.has(d.meta.k)) out.push(d);
-    }
+    const docs = await Promise.all(batch.map((k) => post(found.meta, k)));
+    const dropped = new Set();
+    docs.forEach((d, i) => {
+      const via = found.info.get(batch[i])?.via || [];
+      const text = foldSame(`${d.title}\n${d.text}`);
+      const ok = found.groups.every((g, k) => via[k] === "extra" || via[k] === "both" || hasMatch(g.pattern, text));
+      if (ok) out.push(Object.assign(d, { match: found.groups.filter((g, k) => via[k] !== "extra") }));
+      else dropped.add(batch[i]);
+    });
+    found.results.splice(found.next, batch.length, ...batch.filter((k) => !dropped.has(k)));
+    found.next += batch.length - dropped.size;
   }
   return out;
 }
+
+function hasMatch(pattern, text) {
+  pattern.lastIndex = 0;
+  return pattern.test(text);
+}
+
+/** The excerpt of a hit: the stretch of its text (not its title, shown above) that holds the
+ * most of the query's groups, each match marked; the opening of its text when its own text
+ * holds none (found through a tag or an alias). HTML-escaped. */
+export function excerpt(d, groups = d.match || []) {
+  const text = d.text || "";
+  const folded = foldSame(text);
+  const hits = []; // [start, end, group]
+  groups.forEach((g, k) => {
+    g.pattern.lastIndex = 0;
+    for (const m of folded.matchAll(g.pattern)) {
+      if (m[0].length) hits.push([m.index, m.index + m[0].length, k]);
+      if (hits.length > 2000) break;
+    }
+  });
+  hits.sort((a, b) => a[0] - b[0]);
+  let from = 0, best = 0;
+  for (const [start] of hits) { // the window that holds the most groups, the first such
+    const n = new Set(hits.filter(([s, e]) => s >= start && e <= start + EXCERPT_CHARS).map(([, , g]) => g)).size;
+    if (n > best) { best = n; from = start; }
+  }
+  if (best) from = Math.max(0, from - 20);
+  if (from > 0) { // start at a sentence or a space when one is near
+    const cut = text.slice(from, from + 20).search(/(?<=[。．！？\s])/u);
+    if (cut > 0) from += cut;
+  }
+  const to = Math.min(text.length, from + EXCERPT_CHARS);
+  let html = from > 0 ? "…" : "", at = from;
+  for (const [s, e] of hits) {
+    if (e <= at || s >= to) continue;
+    const start = Math.max(s, at);
+    html += esc(text.slice(at, start)) + "<mark>" + esc(text.slice(start, Math.min(e, to))) + "</mark>";
+    at = Math.min(e, to);
+  }
+  html += esc(text.slice(at, to)) + (to < text.length ? "…" : "");
+  return html.replace(/\s+/g, " ").trim();
+}
+
+const ESCAPE = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
+const esc = (s) => s.replace(/[&<>"]/g, (c) => ESCAPE[c]);
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -294,64 +342,29 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** A result's link: the post's URL from its metadata (site-relative, already percent-encoded;
- * the staged file Pagefind saw is named by a hash, see stage_name in tsuzuri/search.py). */
+/** A result's link: the post's URL (site-relative, already percent-encoded). */
 export function hitUrl(d, root = ROOT.pathname) {
-  const url = d.meta?.url;
-  return url === undefined ? d.url : root + url;
+  return root + d.url;
 }
 
-function hit(d, id, match) {
-  const meta = d.meta || {};
+function hit(d, id) {
   return el("li", { class: "tz-hit", role: "option", id },
     el("a", { class: "tz-hit__link", href: hitUrl(d) },
-      el("span", { class: "tz-hit__title" }, meta.title || hitUrl(d)),
+      el("span", { class: "tz-hit__title" }, d.title || hitUrl(d)),
       el("span", { class: "tz-hit__meta" },
-        meta.date ? el("time", {}, meta.date) : null,
-        meta.category ? el("span", { class: "tz-hit__category" }, meta.category) : null),
-      el("span", { class: "tz-hit__excerpt", html: excerpt(d, match) })));
+        d.date ? el("time", {}, d.date) : null,
+        d.category ? el("span", { class: "tz-hit__category" }, d.category) : null),
+      el("span", { class: "tz-hit__excerpt", html: excerpt(d) })));
 }
 
-const ESCAPE = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" };
-
-const norm = (w) => w.toLowerCase().replace(/[^\p{L}\p{N}]/gu, ""); // a word as Pagefind indexes it
-
-/** The excerpt of a hit, from its fragment's words (as Pagefind splits them): where the most of
- * the query's groups stand (its body before its title, which is shown above; never its tags and
- * aliases, nor PAD), each match marked; for a post found only through a tag or an alias, the
- * opening of its body. ``match`` is queries()'s. */
-export function excerpt(d, match = []) {
-  const words = (d.content || "").split(/[\r\n\s]+/g);
-  const keys = words.map(norm);
-  const body = +(d.meta?.b ?? TITLE_END);
-  const alts = match.map((group) => group.map((t) => {
-    const exact = t.startsWith('"');
-    return [t.replace(/"/g, "").split(" ").map(norm), exact];
-  }));
-  const hits = []; // [position, length, group]
-  for (let p = EXTRA_SLOT; p < keys.length; p++) {
-    alts.forEach((group, g) => {
-      for (const [phrase, exact] of group) {
-        const ok = phrase.every((w, k) => (exact || phrase.length > 1 ? keys[p + k] === w : keys[p + k]?.startsWith(w)));
-        if (ok) { hits.push([p, phrase.length, g]); break; }
-      }
-    });
+/** Per category and tag, how many of ``numbers`` have it. */
+function facetCounts(meta, numbers) {
+  const out = { category: {}, tag: {} };
+  for (const n of numbers) {
+    for (const c of meta.category[n]) out.category[meta.categories[c]] = (out.category[meta.categories[c]] || 0) + 1;
+    for (const t of meta.tag[n]) out.tag[meta.tags[t]] = (out.tag[meta.tags[t]] || 0) + 1;
   }
-  const near = hits.some(([p]) => p >= body) ? hits.filter(([p]) => p >= body) : hits;
-  let from = body, best = 0;
-  for (const [p] of near) { // the window that holds the most groups, the first such
-    const groups = new Set(near.filter(([q]) => q >= p && q < p + EXCERPT_WORDS).map(([, , g]) => g)).size;
-    if (groups > best) { best = groups; from = Math.max(EXTRA_SLOT, p - 8); }
-  }
-  const marked = new Set(hits.flatMap(([p, n]) => Array.from({ length: n }, (_, k) => p + k)));
-  const out = [];
-  for (let i = from; i < words.length && out.length < EXCERPT_WORDS; i++) {
-    const w = words[i];
-    if (!w || w.replace(/[.]$/, "") === PAD) continue;
-    const text = w.replace(/[&<>"]/g, (c) => ESCAPE[c]);
-    out.push(marked.has(i) ? `<mark>${text}</mark>` : text);
-  }
-  return unspace(out.join(" "));
+  return out;
 }
 
 function searchUrl(q) {
@@ -408,7 +421,7 @@ function headerBox(root) {
     const hits = found ? await more(found, HEADER_HITS) : [];
     if (mine !== seq) return;
     const total = found ? found.results.length : 0;
-    list.replaceChildren(...hits.map((d, i) => hit(d, `tz-hit-${i}`, found.match)));
+    list.replaceChildren(...hits.map((d, i) => hit(d, `tz-hit-${i}`)));
     status.textContent = hits.length ? `「${q}」の検索結果 ${total}件` : `「${q}」に一致する記事はありません`;
     all.hidden = !hits.length;
     all.href = searchUrl(q);
@@ -478,8 +491,8 @@ function searchPage(root) {
 
   const filterArg = () => {
     const f = {};
-    if (chosen.category.size) f.category = { any: [...chosen.category] };
-    if (chosen.tag.size) f.tag = [...chosen.tag];
+    if (chosen.category.size) f.category = [...chosen.category]; // any of them
+    if (chosen.tag.size) f.tag = [...chosen.tag]; // all of them
     return f;
   };
 
@@ -521,7 +534,7 @@ function searchPage(root) {
       const hits = await more(found, size);
       if (mine !== seq) return;
       const start = list.children.length;
-      list.append(...hits.map((d, i) => hit(d, `tz-page-hit-${start + i}`, found.match)));
+      list.append(...hits.map((d, i) => hit(d, `tz-page-hit-${start + i}`)));
     }
     moreBtn.hidden = found.next >= found.results.length;
   };
@@ -549,21 +562,27 @@ function searchPage(root) {
     if (!found) {
       status.textContent = "キーワードを入力してください。";
     } else {
-      status.textContent = found.results.length
-        ? (q ? `「${q}」の検索結果 ${found.results.length}件` : `${found.results.length}件`)
+      try {
+        await show(PAGE_HITS); // (a post whose text does not hold the query is dropped on the way)
+      } catch (e) {
+        failed();
+        return;
+      }
+      if (mine !== seq) return;
+      const n = found.results.length;
+      status.textContent = n
+        ? (q ? `「${q}」の検索結果 ${n}件` : `${n}件`)
         : (q ? `「${q}」に一致する記事はありません。` : "該当する記事はありません。");
-      await show(PAGE_HITS);
     }
-    // The facets' totals (every shard's filter index) after the results: the reader needs
-    // those first.
     try {
-      if (!totals) totals = (await (await engine()).pf?.filters()) || {};
+      const meta = await engine();
+      totals ??= facetCounts(meta, meta.length.keys());
+      renderFacets(found ? facetCounts(meta, found.results) : null);
     } catch (e) {
       failed();
       return;
     }
     if (mine !== seq) return;
-    renderFacets(found ? found.filters : null);
     root.dataset.state = "done";
   };
 
