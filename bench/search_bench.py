@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import functools
 import gzip
+import html
 import http.server
 import os
 import random
@@ -139,6 +140,11 @@ def scale(project: Path, n: int, out: Path, chars: int = 8000) -> None:
              for i, d in enumerate(as_docs(generate(max(0, n - len(real)), chars)))]
     shutil.rmtree(out, ignore_errors=True)
     shutil.copytree(project / "site", out, copy_function=os.link, ignore=shutil.ignore_patterns("searchindex"))
+    for d in extra:   # a bare page per generated post, so that bench/search_eval.py can read it
+        page = out / d.url / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(f'<article class="tz-post"><h1>{html.escape(d.title)}</h1>'
+                        f'<div class="tz-body">{html.escape(d.text)}</div></article>', encoding="utf-8")
     stats = search.build_index(real + extra, out / "searchindex", workers=2)
     print(f"{len(real)} real + {len(extra)} generated posts ({chars} chars each): {stats.summary()}")
 

@@ -114,7 +114,8 @@ def read_bundle(out: Path) -> tuple[dict, dict[str, dict[int, int]]]:
             word = data[at + 1:at + 1 + n].decode("utf-8")
             count = int.from_bytes(data[at + 1 + n:at + 5 + n], "little")
             assert search.word_file(word, meta["files"]) == int(path.stem), word   # filed where the browser looks
-            postings = [int.from_bytes(data[at + 5 + n + k * size:at + 5 + n + (k + 1) * size], "little") for k in range(count)]
+            planes = data[at + 5 + n:at + 5 + n + count * size]     # byte planes: every first byte, ...
+            postings = [int.from_bytes(bytes(planes[b * count + k] for b in range(size)), "little") for k in range(count)]
             found[word] = {p >> shift: p & ((1 << shift) - 1) for p in postings}
             at += 5 + n + count * size
     return meta, found
@@ -144,6 +145,8 @@ def test_wide_sites_use_wide_postings(tmp_path, monkeypatch):
     """Past 65,535 posts a posting holds the number in 32 bits: checked on the encoding itself."""
     parts = search._read_shard([doc("a/", "本文")], 70000, 32)
     assert parts[1]["本文"] == ((70000 << 32) | 1).to_bytes(8, "little")
+    encoded = search._encode(["本文"], {"本文": [parts[1]["本文"]]}, 32)
+    assert encoded[11:] == ((70000 << 32) | 1).to_bytes(8, "little")   # one posting: its planes are its bytes
 
 
 def test_full_then_cached_then_only_the_changed_shard(tmp_path, monkeypatch):

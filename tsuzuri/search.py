@@ -381,13 +381,17 @@ def _word_files(postings: int) -> int:
 
 def _encode(group: list[str], posts: dict[str, list[bytes]], shift: int) -> bytes:
     """A word file: per word, its UTF-8 length (1 byte) and bytes, its number of posts (4),
-    then its postings (4 bytes each, 8 past 65,535 posts); little-endian."""
+    then its postings (4 bytes each, 8 past 65,535 posts; little-endian) as byte planes: every
+    posting's first byte, then every second byte... (gzip then finds the runs: the flags byte
+    is mostly 0, the high byte of the post number changes rarely). About a third smaller."""
     out = bytearray()
     size = shift // 4
     for word in group:
         raw = word.encode("utf-8")[:255]
         postings = b"".join(posts[word])
-        out += len(raw).to_bytes(1, "little") + raw + (len(postings) // size).to_bytes(4, "little") + postings
+        out += len(raw).to_bytes(1, "little") + raw + (len(postings) // size).to_bytes(4, "little")
+        for plane in range(size):
+            out += postings[plane::size]
     return bytes(out)
 
 
@@ -399,8 +403,9 @@ def _meta(docs: list[SearchDoc], ident: str, files: int, shift: int, lengths: li
         return [table.setdefault(v, len(table)) for v in dict.fromkeys(values)]
     categories = [ids("category", d.categories) for d in docs]
     tags = [ids("tag", d.tags) for d in docs]
+    # lengths in hundreds of words (ranking needs their ratio to the average, not the digits)
     return {"version": VERSION, "id": ident, "posts": len(docs), "files": files, "shift": shift,
-            "length": lengths, "categories": list(names["category"]), "tags": list(names["tag"]),
+            "length": [max(1, round(n / 100)) for n in lengths], "categories": list(names["category"]), "tags": list(names["tag"]),
             "category": categories, "tag": tags}
 
 

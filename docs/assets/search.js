@@ -184,15 +184,19 @@ function words(meta, n) {
   return meta.files_.get(n);
 }
 
-/** Post number -> value (count in the text, flags) of one entry of a word file. */
+/** Post number -> value (count in the text, flags) of one entry of a word file: its postings
+ * are stored as byte planes (search.py, _encode). */
 function postings(meta, [view, at, count], into = new Map()) {
+  const bytes = new Uint8Array(view.buffer, at, count * (meta.shift === 16 ? 4 : 8));
+  const u32 = (plane, k) => (bytes[plane * count + k] | (bytes[(plane + 1) * count + k] << 8)
+    | (bytes[(plane + 2) * count + k] << 16) | (bytes[(plane + 3) * count + k] << 24)) >>> 0;
   for (let k = 0; k < count; k++) {
     let number, value;
     if (meta.shift === 16) {
-      const x = view.getUint32(at + 4 * k, true);
+      const x = u32(0, k);
       number = x >>> 16; value = x & 0xffff;
     } else {
-      value = view.getUint32(at + 8 * k, true); number = view.getUint32(at + 8 * k + 4, true);
+      value = u32(0, k); number = u32(4, k);
     }
     const had = into.get(number);
     // a prefix's words in one post: the most counted, every flag
@@ -531,6 +535,7 @@ function searchPage(root) {
     const mine = seq;
     // The first screenful as soon as its excerpts are in, then the rest of the page.
     for (const size of !list.children.length && n > FIRST_HITS ? [FIRST_HITS, n - FIRST_HITS] : [n]) {
+      if (list.children.length) await new Promise((r) => requestAnimationFrame(() => setTimeout(r))); // painted first
       const hits = await more(found, size);
       if (mine !== seq) return;
       const start = list.children.length;
