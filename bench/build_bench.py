@@ -267,7 +267,7 @@ def table(results: list[dict]) -> str:
         serve = r.get("serve") or {}
         peak = max(run["rss_mb"] for run in r["cold"])
         child = max(run["child_rss_mb"] for run in r["cold"])
-        rss = f"{peak:.0f} MB + {child:.0f} MB"  # mkdocs + its largest child (a worker or Pagefind)
+        rss = f"{peak:.0f} MB + {child:.0f} MB"  # mkdocs + its largest child (a worker or the indexing process)
         rows.append(f"| {r['n']:,} | {_fmt(med('cold'))} | {_fmt(med('cold', 'search_s'))} | {_fmt(med('add'))} "
                     f"| {_fmt(med('add', 'search_s'))} | {_fmt(med('edit'))} | {_fmt(med('noop'))} "
                     f"| {_fmt(med('add_dirty'))} | {_fmt(med('edit_dirty'))} | {_fmt(med('ci'))} "

@@ -8,7 +8,7 @@ It tests what is committed (a `git clone` of the repo, its seed posts removed), 
 Jekyll's URL for each source post is computed here, independently of tsuzuri's URL code
 (Jekyll's rules: date in the site timezone, `:title` = the `slug:` or filename slug slugified
 in "pretty" mode, cased; the later-dated post wins a shared URL), and looked up in site/.
-Slow on a real blog (minutes): set TSUZURI_SEARCH_SHARD=1000 to bound Pagefind's memory.
+Slow on a real blog (minutes).
 """
 
 from __future__ import annotations
@@ -200,7 +200,6 @@ def measure(source: Path, repo: Path = REPO, keep: Path | None = None) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="realblog-")) if keep is None else keep
     project = tmp / "project"
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONPATH=str(project))
-    env.setdefault("TSUZURI_SEARCH_SHARD", "1000")
     try:
         if project.exists():
             shutil.rmtree(project)

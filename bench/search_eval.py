@@ -13,7 +13,7 @@ browser context (nothing cached, nothing from outside the machine) and measures:
 - time to first results: from navigation start (the page's own clock) to the first result in
   the list (or the page's "done" state when nothing matched);
 - bytes and requests until then: what the server sent before the page said so, as sent and as a
-  host that gzips text files would send it (Pagefind's index files are gzipped already);
+  host that gzips text files would send it (the word files are gzipped already);
 - relevance from the links shown: the known item's rank; for the other kinds, the share of the
   first 10 whose page (title and body as built in SITE_DIR, widths folded) matches every one of
   the query's `must` patterns, over min(10, max(results, posts that match)).
