@@ -204,6 +204,9 @@ def _ranking_posts() -> dict[str, str]:
         "2025-01-10-dx.md": post("DXの実際", "2025-01-10 09:00:00 +0900", FILLER + "DXを進める。推進する。" * 10,
                                  tags=["DX推進"]),
         "2025-01-11-dxsaid.md": post("別の記事", "2025-01-11 09:00:00 +0900", FILLER + "DX推進の話。"),
+        # every pair of データセンター, but never the word: found by the index, dropped when checked
+        "2025-01-12-pairs.md": post("ばらばら", "2025-01-12 09:00:00 +0900", FILLER + "データとタセとセンター。"),
+        "2025-01-13-said.md": post("一つの記事", "2025-01-13 09:00:00 +0900", FILLER + "データセンターの話。"),
     }
 
 
@@ -251,6 +254,11 @@ def test_a_phrase_in_the_text_outranks_the_same_words_apart(page, ranking_url):
     assert [h for h, _ in hits] == ["/2025/01/11/dxsaid/", "/2025/01/10/dx/"]
     assert "<mark>DX推進</mark>" in hits[0][1]
     assert hits[1][1].startswith("市場の動向を詳しく見ていきます。") and "<mark>" not in hits[1][1]
+
+
+def test_a_post_holding_the_pairs_apart_is_not_shown_nor_counted(page, ranking_url):
+    assert [h for h, _ in results_page(page, ranking_url, "データセンター")] == ["/2025/01/13/said/"]
+    assert page.locator(".tz-search-page__status").inner_text() == "「データセンター」の検索結果 1件"
 
 
 def test_a_post_found_through_its_tag_shows_its_own_text(page, ranking_url):
