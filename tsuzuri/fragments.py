@@ -692,11 +692,17 @@ class _Cleaner:
         self.items: dict[str, _Out] = {}  # emitted list items by their first line's key
         self.has_markers = self.report.fragments > 1
         self.idx = 0
-        # Without markers only repeats that look generated go (see _generated_repeats).
-        self.droppable = None if self.has_markers else _generated_repeats(self.blocks)
+        # Without markers only repeats that look generated go (see _generated_repeats). Worked
+        # out at the first repeat: a post with none, or cleaned by a marked copy (see _implicit),
+        # never needs it.
+        self.droppable: list[bool] | None = None
 
     def _may_drop(self) -> bool:
-        return self.droppable is None or self.droppable[self.idx]
+        if self.has_markers:
+            return True
+        if self.droppable is None:
+            self.droppable = _generated_repeats(self.blocks)
+        return self.droppable[self.idx]
 
     def _line_at(self, out: _Out, offset: int) -> int:
         """File line of a position in an emitted block's current text."""
