@@ -39,7 +39,7 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 # Alone on its line a marker may have lost its closing dashes (the output stopped inside it).
 MARKER_RE = re.compile(r"^[ \t]*-{3,}[ \t]*END[ \t]*-*[ \t]*$", re.I)
@@ -139,16 +139,18 @@ def _masked(text: str) -> str:
     return "".join(pieces)
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=1 << 14)  # a paragraph is split for its segments, then again when emitted (_pend, _open_cut)
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of each sentence in text, without surrounding white space. Punctuation
     inside Markdown syntax (URLs, link targets, inline code, attribute lists, HTML) ends none."""
-    spans, start = [], 0
+    spans: list[tuple[int, int]] = []
+    start = 0
     for m in _SENT_END_RE.finditer(_masked(text)):
         end = m.end() if m.group() != "\n" else m.start()
         _add_span(text, start, end, spans)
         start = m.end()
     _add_span(text, start, len(text), spans)
-    return spans
+    return tuple(spans)
 
 
 def _add_span(text: str, start: int, end: int, spans: list) -> None:
@@ -168,7 +170,7 @@ class Block:
     lines: list[str]
     blank_before: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property  # asked for many times a pass; a block's lines never change (emitted ones are copies)
     def text(self) -> str:
         return "\n".join(self.lines)
 
