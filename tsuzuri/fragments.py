@@ -568,8 +568,10 @@ class _Seen:
         self.order: dict[str, int] = {}       # a sentence's order of first addition, kept on re-adds
         self.keys: list[str] = []             # sentences by order
         self.prefixes: _Trie | None = None    # built at the first lookup of a cut-off piece
-        # sentences of LONG+ characters by their last LONG characters, then reversed
-        self.suffixes: dict[str, _Trie] = {}
+        # sentences of LONG+ characters by their last LONG characters, then reversed: a list of
+        # (rest reversed, order) pairs, a _Trie once more than CAP share those characters (most
+        # sentences share them with none: a trie for each was most of the cost of adding one)
+        self.suffixes: dict[str, list[tuple[str, int]] | _Trie] = {}
 
     def add(self, k: str, line: int) -> None:
         if not k or k in self.first_line:
@@ -581,10 +583,18 @@ class _Seen:
         if self.prefixes is not None:
             self.prefixes.add(k, order)
         if len(k) >= LONG:
-            trie = self.suffixes.get(k[-LONG:])
-            if trie is None:
-                trie = self.suffixes[k[-LONG:]] = _Trie()
-            trie.add(k[-LONG - 1::-1], order)
+            end = k[-LONG:]
+            bucket = self.suffixes.get(end)
+            if bucket is None:
+                self.suffixes[end] = [(k[-LONG - 1::-1], order)]
+            elif type(bucket) is list:
+                bucket.append((k[-LONG - 1::-1], order))
+                if len(bucket) > CAP:
+                    trie = self.suffixes[end] = _Trie()
+                    for rest, o in bucket:
+                        trie.add(rest, o)
+            else:
+                bucket.add(k[-LONG - 1::-1], order)
 
     def emitted(self, k: str) -> bool:
         """Whether sentence k was emitted before, whole or as the tail of a longer one."""
@@ -598,7 +608,11 @@ class _Seen:
         if self.prefixes is not None:
             self.prefixes.remove(k, order)
         if len(k) >= LONG:
-            self.suffixes[k[-LONG:]].remove(k[-LONG - 1::-1], order)
+            bucket = self.suffixes[k[-LONG:]]
+            if type(bucket) is list:
+                bucket.remove((k[-LONG - 1::-1], order))
+            else:
+                bucket.remove(k[-LONG - 1::-1], order)
 
     def covered(self, k: str, cut: bool) -> int | None:
         """Line where k (a sentence) was emitted before, as a whole or as its prefix/suffix."""
@@ -611,8 +625,13 @@ class _Seen:
                     self.prefixes.add(s, self.order[s])
             if (order := self.prefixes.earliest(k)) is not None:
                 return self.first_line[self.keys[order]]
-        if len(k) >= LONG and (trie := self.suffixes.get(k[-LONG:])) is not None:
-            if (order := trie.earliest(k[-LONG - 1::-1])) is not None:  # a restart in the middle of one
+        if len(k) >= LONG and (bucket := self.suffixes.get(k[-LONG:])) is not None:  # a restart in the middle of one
+            rest = k[-LONG - 1::-1]
+            if type(bucket) is list:
+                order = min((o for s, o in bucket if s.startswith(rest)), default=None)
+            else:
+                order = bucket.earliest(rest)
+            if order is not None:
                 return self.first_line[self.keys[order]]
         return None
 
