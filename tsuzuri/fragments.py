@@ -39,7 +39,7 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 # Alone on its line a marker may have lost its closing dashes (the output stopped inside it).
 MARKER_RE = re.compile(r"^[ \t]*-{3,}[ \t]*END[ \t]*-*[ \t]*$", re.I)
@@ -180,10 +180,11 @@ class Block:
     end: int             # line after the last
     lines: list[str]
     blank_before: list[str] = field(default_factory=list)
+    # joined once: asked for many times a pass, and a block's lines never change (emitted ones are copies)
+    text: str = field(init=False, repr=False, compare=False)
 
-    @cached_property  # asked for many times a pass; a block's lines never change (emitted ones are copies)
-    def text(self) -> str:
-        return "\n".join(self.lines)
+    def __post_init__(self) -> None:
+        self.text = "\n".join(self.lines)
 
 
 def parse_blocks(lines: list[str]) -> list[Block]:
@@ -674,9 +675,9 @@ class _Headings:
         return None if order is None else self.line[self.keys[order]]
 
 
-def _segments(block: Block) -> list[tuple[int, int, str]]:
-    """(start, end, key) of the comparable pieces of a block: sentences or lines."""
-    return list(_segments_of(block.kind, block.text))
+def _segments(block: Block) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, key) of the comparable pieces of a block: sentences or lines (shared, not to be changed)."""
+    return _segments_of(block.kind, block.text)
 
 
 @lru_cache(maxsize=1 << 14)  # a block is split by the boundary search and by one or two cleaners
@@ -699,7 +700,8 @@ def _segments_of(kind: str, text: str) -> tuple[tuple[int, int, str], ...]:
         return tuple(s for s in out if s[2])
     if kind == "quote":
         text = "\n".join(re.sub(r"^[ \t]*>[ \t]?", "", ln) for ln in text.split("\n"))
-    return tuple((a, b, key(text[a:b])) for a, b in sentence_spans(text) if key(text[a:b]))
+    segs = ((a, b, key(text[a:b])) for a, b in sentence_spans(text))
+    return tuple(s for s in segs if s[2])
 
 
 class _Cleaner:
@@ -990,6 +992,8 @@ class _Cleaner:
         sentence; the last, at a cut, a cut-off beginning): a restart wrote a heading or a
         bold label and the paragraph after it on one line (``見出し 本文。``). None: a piece
         is new. At most GLUED gaps: O(GLUED^2) lookups of pieces."""
+        if len(text.split(None, 1)) < 2 and not text[:1].isspace() and not text[-1:].isspace():
+            return None  # no white space (most sentences), found faster than by _GAP_RE
         gaps = [m.span() for m in _GAP_RE.finditer(text)]
         if not gaps or len(gaps) > GLUED:
             return None
