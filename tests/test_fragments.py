@@ -339,6 +339,47 @@ def test_trie_finds_the_earliest_string_with_a_prefix(ops):
         assert trie.earliest(s) == expect
 
 
+@settings(max_examples=200 * SCALE, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["add", "add", "discard", "covered"]),
+                          st.tuples(st.text("ab", max_size=6), st.text("ab", max_size=2)).map(
+                              lambda t: t[0] + "x" * (fragments.LONG - 2) + t[1]), st.booleans()),
+                min_size=50, max_size=300))
+def test_seen_finds_the_first_sentence_a_piece_begins_or_ends(ops):
+    """_Seen against a plain scan: many sentences share their last LONG characters, so the
+    suffix lists outgrow CAP and become tries, and sentences are discarded and added again."""
+    seen, lines, order = fragments._Seen(), {}, {}
+    for n, (op, k, cut) in enumerate(ops):
+        if op == "add":
+            seen.add(k, n)
+            if k not in lines:
+                lines[k] = n
+                order.setdefault(k, len(order))
+        elif op == "discard":
+            seen.discard(k)
+            lines.pop(k, None)
+        else:
+            # whole; else (a cut-off piece) the first it begins; else the first it ends
+            begins = [s for s in lines if cut and s.startswith(k)]
+            ends = [s for s in lines if len(k) >= fragments.LONG and s.endswith(k)]
+            match = begins or ends
+            expect = lines[k] if k in lines else lines[min(match, key=order.get)] if match else None
+            assert seen.covered(k, cut) == expect
+
+
+# Where a sentence ends, as it was first written: fragments._SENT_END_RE is this, rewritten so
+# that the regex engine can skip to the characters an ending begins with.
+_SENT_END_PLAIN = re.compile(r"[。！？!?．]+[」』）)\]\"”’]*|(?<=\S)[.!?]+[\"”’)]*(?=\s)|\n"
+                             r"|(?m:^[ \t]*\*\*[^*\n]{1,80}(?:\*\*[ \t]*[:：]|[:：]\*\*))")
+
+
+@settings(max_examples=2000 * SCALE, deadline=None)
+@given(st.lists(st.sampled_from(list("。！？!?．.\n \t*」』）)]\"”’:：a文　\0") + [
+    "a.", ".?", "!.", "。」", "?” ", "**", "\n**", "**:", "：**", "\n ", " **", "**要点**:"]), max_size=40).map("".join))
+def test_sentence_endings_as_first_written(text):
+    assert [m.span() for m in fragments._SENT_END_RE.finditer(text)] == [
+        m.span() for m in _SENT_END_PLAIN.finditer(text)]
+
+
 # -- markers that are not alone on their line, and cut-off characters ------------------------------
 
 _CUT = "この段落の最後の文は途中で切れ"

@@ -115,7 +115,9 @@ def _cut_tail(block: Block, segs, first: bool) -> str | None:
     a, b, k = segs[-1]
     if block.kind == "heading":
         return None if first else k
-    last = _FOOTNOTE_RE.sub("", block.text[a:b])
+    last = block.text[a:b]
+    if "[^" in last:  # (the regex would try every position of every block's last sentence)
+        last = _FOOTNOTE_RE.sub("", last)
     if not last.strip() or is_complete(last) or _LABEL_RE.match(block.lines[-1]) or _URL_END_RE.search(last):
         return None
     if first and len(segs) == 1:
