@@ -1445,7 +1445,8 @@ def clean(body: str, first_line: int = 1) -> tuple[str, Report]:
 
 def _clean_pass(body: str, first_line: int, further: bool = False) -> tuple[str, Report | None]:
     """One pass. ``further``: a pass over what a pass left, made only where boundaries.find
-    still sees a fragment boundary (else (body, None))."""
+    still sees a fragment boundary or a block is a repeat that looks generated (else (body,
+    None))."""
     from tsuzuri.boundaries import find  # it builds on this module
 
     eol = "\r\n" if "\r\n" in body else "\n"
@@ -1454,8 +1455,12 @@ def _clean_pass(body: str, first_line: int, further: bool = False) -> tuple[str,
     if final_newline:
         lines.pop()
     found = None
-    if further and not (found := find(parse_blocks(lines))):
-        return body, None
+    if further:
+        blocks = parse_blocks(lines)
+        # a boundary still shows, or a repeat the marker-less rule drops (the marked copy kept
+        # it: a marker's fragment keeps a short repeat, a post without markers loses it)
+        if not (found := find(blocks)) and not any(_generated_repeats(blocks)):
+            return body, None
     cleaner, inserted = _Cleaner(lines, first_line), []
     if not cleaner.has_markers:  # (then its blocks are parse_blocks(lines): found holds for them)
         cleaner, inserted = _implicit(cleaner, lines, first_line, found)
