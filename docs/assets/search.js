@@ -28,6 +28,7 @@ const NUMBER_SEP = /(?<=[0-9])([.,])(?=[0-9])/g;
 const POINT = "\ua4f8", COMMA = "\ua4f9", PERCENT = "\ua4fa"; // search_terms.py, POINT COMMA PERCENT
 const LATIN = /^[a-z]/;
 const NUMBER = /^[0-9]/;
+const WHOLE_NUMBER = /^[0-9][0-9\ua4f8\ua4f9]*$/; // 2ꓸ4 (with %: 2ꓸ4ꓺ), not 0a
 const TITLE = 1, HEADING = 2, EXTRA = 4; // a word's flags (search.py)
 const K1 = 1.2, B = 0.75;
 const EXCERPT_CHARS = 110;
@@ -82,7 +83,7 @@ function group(text) {
     if (trail) need.push([...tokens[i - 1].t].pop() + tok.t);
     if (joins.has(i)) { need.push(tok.t + tokens[i + 1].t); return; }
     if (joins.has(i - 1) || leads.has(i)) return; // held by the joined word or the pair
-    if (NUMBER.test(tok.t) && /^[ \t]*%/.test(text.slice(tok.at + tok.t.length))) { need.push(tok.t + PERCENT); return; }
+    if (WHOLE_NUMBER.test(tok.t) && /^[ \t]*%/.test(text.slice(tok.at + tok.t.length))) { need.push(tok.t + PERCENT); return; }
     if (trail) return;
     const prefix = tokens.length === 1 && LATIN.test(tok.t) && [...tok.t].length >= 3;
     need.push(prefix ? { prefix: tok.t } : tok.t);
