@@ -305,6 +305,7 @@ def test_numbers_and_versions_are_exact(js):
             ("２．５兆円", "2.5兆円", True), ("金利は2.4%", "2.4%", True), ("2.45%", "2.4%", False),
             ("2.4倍", "2.4%", False), ("12.4%", "2.4%", False), ("2.4倍", "2.4", True), ("2.45", "2.4", False),
             (" 0A%", "0A%", True), ("A100%", "A100%", True),   # a word with digits and %: no number
+            ("Éric Schmidtの発言", "ÉRIC", True), ("ÉRICの発言", "éric", True),   # not only ASCII is lowercased
             ("Llama 4の推論", "Llama 4 推論", True), ("Llama4で推論", "Llama 4 推論", True),
             ("Llama-4の推論", "Llama 4 推論", True), ("Llama 40の推論", "Llama 4 推論", False),
             ("Llamaは4つの推論", "Llama 4 推論", False), ("AI人材が不足", "AI人材", True), ("ＡＩ人材", "AI人材", True),

@@ -42,12 +42,12 @@ function foldSame(text) {
   return text
     .replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
     .replace(/\u3000/g, " ")
-    .replace(/[A-Z]+/g, (s) => s.toLowerCase());
+    .replace(/\p{Lu}/gu, (c) => { const l = c.toLowerCase(); return l.length === c.length ? l : c; });
 }
 
 /** The query folded as search_terms.fold folds text (half-width kana composed too). */
 function fold(text) {
-  return foldSame(text.replace(/[\uff61-\uff9f]+/g, (s) => s.normalize("NFKC")))
+  return foldSame(text.replace(/[\uff61-\uff9f]+/g, (s) => s.normalize("NFKC"))).toLowerCase()
     .replace(NUMBER_SEP, (m) => (m === "." ? POINT : COMMA));
 }
 
