@@ -176,6 +176,21 @@ def test_full_then_cached_then_only_the_changed_shard(tmp_path, monkeypatch):
     assert len(list((cache / "shards").iterdir())) == 2      # shards of older builds pruned
 
 
+def test_a_new_post_reads_only_itself(tmp_path, monkeypatch):
+    """The newest shard is not full: its posts' words are cached one by one, so a new post is
+    the only one read (not the shard's others); the bundle equals a cold build's."""
+    monkeypatch.setattr(search, "SHARD", 4)
+    cache, out = tmp_path / "cache", tmp_path / "site" / "searchindex"
+    docs = [doc(f"2025/01/{i:02d}/p{i}/", f"記事{i}の本文です。", title=f"題{i}", date_iso=f"2025-01-{i:02d}")
+            for i in range(1, 7)]
+    assert search.build_index(docs[:5], out, cache).indexed == 5
+    added = search.build_index(docs, out, cache)
+    assert (added.mode, added.indexed) == ("full", 1)
+    search.build_index(docs, tmp_path / "cold")
+    assert read_bundle(out) == read_bundle(tmp_path / "cold")
+    assert sorted(p.name for p in (cache / "words").iterdir()) == sorted(d.key for d in docs[4:])   # the newest shard's
+
+
 def test_what_shapes_the_index_is_in_its_cache_key(tmp_path, monkeypatch):
     """An index made by other code is never served: edited code reads every post again."""
     cache = tmp_path / "cache"

@@ -191,13 +191,16 @@ class SearchError(RuntimeError):
 
 
 class Cache:
-    """``.cache/search``: the words of each shard of posts by key, and the last bundle."""
+    """``.cache/search``: the words of each shard of posts by key (and of the newest shard's
+    posts one by one), and the last bundle."""
 
     def __init__(self, root: Path):
         self.root = root
         self.shards = root / "shards"
+        self.words = root / "words"     # single posts' words: the newest shard's (see _shards)
         self.last = root / "last"
         self.used: set[str] = set()
+        self.tail: set[str] = set()
 
     def shard(self, key: str):
         self.used.add(key)
@@ -207,19 +210,17 @@ class Cache:
             return None
 
     def store_shard(self, key: str, part) -> None:
-        self.shards.mkdir(parents=True, exist_ok=True)
-        tmp = self.shards / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
-        tmp.write_bytes(marshal.dumps(part))
-        tmp.replace(self.shards / key)
+        _store(self.shards / key, marshal.dumps(part))
 
     def last_id(self) -> str | None:
         return _bundle_id(self.last)
 
     def prune(self) -> None:
-        """Drop the shards this build did not use."""
-        for path in self.shards.iterdir() if self.shards.exists() else ():
-            if path.name not in self.used:
-                path.unlink(missing_ok=True)
+        """Drop the shards this build did not use, and single posts' words outside the newest shard."""
+        for folder, keep in ((self.shards, self.used), (self.words, self.tail)):
+            for path in folder.iterdir() if folder.exists() else ():
+                if path.name not in keep:
+                    path.unlink(missing_ok=True)
 
 
 def _bundle_id(folder: Path) -> str | None:
@@ -325,14 +326,20 @@ def _shards(docs: list[SearchDoc], shift: int, cache: Cache | None, stats: Index
         out[i] = cache.shard(key) if cache is not None else None
         if out[i] is None:
             todo.append((i, group, key))
-            stats.indexed += len(group)
+    # The newest shard, not full yet, changes with every new post: its posts' words are also
+    # cached one by one, so that a new post reads itself, not the shard's other 255 posts.
+    tail = cache.words if cache is not None and len(docs) % SHARD else None
+    if cache is not None:
+        cache.tail = {d.key for d in docs[len(docs) - len(docs) % SHARD:]}
+    args = [(g, i * SHARD, shift, tail if i == len(out) - 1 else None) for i, g, _ in todo]
     if workers > 1 and len(todo) > 1:
         _importable()
         with ProcessPoolExecutor(min(workers, len(todo)), mp_context=multiprocessing.get_context("spawn")) as pool:
-            done = list(pool.map(_read_shard, [g for _, g, _ in todo], [i * SHARD for i, _, _ in todo],
-                                 [shift] * len(todo)))
+            done = list(pool.map(_read_shard, *zip(*args)))
     else:
-        done = [_read_shard(g, i * SHARD, shift) for i, g, _ in todo]
+        done = [_read_shard(*a) for a in args]
+    stats.indexed += sum(read for *_, read in done)
+    done = [part for *part, _ in done]
     for (i, _, key), part in zip(todo, done):
         out[i] = part
         if cache is not None:
@@ -347,14 +354,21 @@ def _shard_key(docs: list[SearchDoc], start: int, shift: int) -> str:
     return h.hexdigest()[:20]
 
 
-def _read_shard(docs: list[SearchDoc], start: int, shift: int) -> tuple[list[int], dict[str, bytes]]:
-    """The words of posts numbered from ``start``: their lengths, and per word its postings as
-    bytes. A posting is one integer, the post's number then the word's value (``words``) in the
-    low 16 bits (32 past 65,535 posts). One append per posting: the index's main cost."""
+def _read_shard(docs: list[SearchDoc], start: int, shift: int,
+                words_dir: Path | None = None) -> tuple[list[int], dict[str, bytes], int]:
+    """The words of posts numbered from ``start``: their lengths, per word its postings as
+    bytes, and how many posts were read (not from ``words_dir``, the cache of single posts'
+    words). A posting is one integer, the post's number then the word's value (``words``) in
+    the low 16 bits (32 past 65,535 posts). One append per posting: the index's main cost."""
     posts: dict[str, list[int]] = defaultdict(list)
-    lengths = []
+    lengths, read = [], 0
     for number, doc in enumerate(docs, start):
-        length, found = words(doc)
+        entry = _cached_words(words_dir, doc) if words_dir is not None else None
+        if entry is None:
+            entry, read = words(doc), read + 1
+            if words_dir is not None:
+                _store(words_dir / doc.key, marshal.dumps(entry))
+        length, found = entry
         lengths.append(length)
         base = number << shift
         for word, value in found.items():
@@ -367,7 +381,22 @@ def _read_shard(docs: list[SearchDoc], start: int, shift: int) -> tuple[list[int
         if not little:
             a.byteswap()
         return a.tobytes()
-    return lengths, {word: pack(postings) for word, postings in posts.items()}
+    return lengths, {word: pack(postings) for word, postings in posts.items()}, read
+
+
+def _cached_words(folder: Path, doc: SearchDoc):
+    try:
+        return marshal.loads((folder / doc.key).read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all (a reader never sees half of it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
 
 
 def _word_files(postings: int) -> int:
