@@ -184,8 +184,10 @@ def test_a_new_post_reads_only_itself(tmp_path, monkeypatch):
     docs = [doc(f"2025/01/{i:02d}/p{i}/", f"記事{i}の本文です。", title=f"題{i}", date_iso=f"2025-01-{i:02d}")
             for i in range(1, 7)]
     assert search.build_index(docs[:5], out, cache).indexed == 5
+    before = (out / "p" / "0.json").stat().st_ino
     added = search.build_index(docs, out, cache)
     assert (added.mode, added.indexed) == ("full", 1)
+    assert (out / "p" / "0.json").stat().st_ino == before   # an unchanged file is linked, not written
     search.build_index(docs, tmp_path / "cold")
     assert read_bundle(out) == read_bundle(tmp_path / "cold")
     assert sorted(p.name for p in (cache / "words").iterdir()) == sorted(d.key for d in docs[4:])   # the newest shard's

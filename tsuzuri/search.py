@@ -301,18 +301,40 @@ def _write_bundle(docs: list[SearchDoc], ident: str, out: Path, cache: Cache | N
     grouped: list[list[str]] = [[] for _ in range(files)]
     for word in posts:
         grouped[word_file(word, files)].append(word)
+    put = _Writer(cache.last if cache is not None else None)
     (out / "w").mkdir(parents=True)
     for n, group in enumerate(grouped):
         if group:
-            (out / "w" / f"{n}.bin").write_bytes(gzip.compress(_encode(sorted(group), posts, shift), 6, mtime=0))
+            put(out / "w" / f"{n}.bin", gzip.compress(_encode(sorted(group), posts, shift), 6, mtime=0))
     (out / "p").mkdir()
     for number, doc in enumerate(docs):
-        (out / "p" / f"{number}.json").write_text(json.dumps(
+        put(out / "p" / f"{number}.json", json.dumps(
             {"url": doc.url, "title": doc.title, "date": doc.date, "category": " / ".join(doc.categories),
-             "text": doc.text}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+             "text": doc.text}, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     (out / "meta.json").write_text(json.dumps(_meta(docs, ident, files, shift, lengths),
                                               ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     stats.write_seconds = time.perf_counter() - t
+
+
+class _Writer:
+    """Writes the bundle's files, linking a file of the last bundle instead when its bytes are the
+    same: after one new post most word files and every other post's text are (the bundle is
+    deterministic), and writing 6,600 files while MkDocs writes its pages took 7 s on the real
+    blog; reading and comparing them is a fraction of that."""
+
+    def __init__(self, last: Path | None):
+        self.last = last if last is not None and _bundle_id(last) is not None else None
+
+    def __call__(self, dest: Path, data: bytes) -> None:
+        if self.last is not None:
+            prev = self.last / dest.parent.name / dest.name
+            try:
+                if prev.stat().st_size == len(data) and prev.read_bytes() == data:
+                    os.link(prev, dest)
+                    return
+            except OSError:
+                pass
+        dest.write_bytes(data)
 
 
 def _shards(docs: list[SearchDoc], shift: int, cache: Cache | None, stats: IndexStats, workers: int) -> list:
