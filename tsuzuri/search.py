@@ -49,14 +49,14 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
 from . import search_terms
-from .cache import ByIdentity
-from .search_terms import CJK_RANGES, RUN_RANGES, counts  # noqa: F401 (re-exported)
+from .cache import ByIdentity, write_atomic
+from .search_terms import counts
 
 VERSION = "8"             # bump when the bundle's format changes (code_key() also sees edits)
 BUNDLE = "searchindex"    # the bundle's folder in the site
@@ -204,13 +204,10 @@ class Cache:
 
     def shard(self, key: str):
         self.used.add(key)
-        try:
-            return marshal.loads((self.shards / key).read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
-            return None
+        return _load(self.shards / key)
 
     def store_shard(self, key: str, part) -> None:
-        _store(self.shards / key, marshal.dumps(part))
+        write_atomic(self.shards / key, marshal.dumps(part))   # (a cache not written only costs time)
 
     def last_id(self) -> str | None:
         return _bundle_id(self.last)
@@ -385,11 +382,11 @@ def _read_shard(docs: list[SearchDoc], start: int, shift: int,
     posts: dict[str, list[int]] = defaultdict(list)
     lengths, read = [], 0
     for number, doc in enumerate(docs, start):
-        entry = _cached_words(words_dir, doc) if words_dir is not None else None
+        entry = _load(words_dir / doc.key) if words_dir is not None else None
         if entry is None:
             entry, read = words(doc), read + 1
             if words_dir is not None:
-                _store(words_dir / doc.key, marshal.dumps(entry))
+                write_atomic(words_dir / doc.key, marshal.dumps(entry))
         length, found = entry
         lengths.append(length)
         base = number << shift
@@ -406,19 +403,12 @@ def _read_shard(docs: list[SearchDoc], start: int, shift: int,
     return lengths, {word: pack(postings) for word, postings in posts.items()}, read
 
 
-def _cached_words(folder: Path, doc: SearchDoc):
+def _load(path: Path):
+    """A cached entry (a shard's or a post's words), or None when missing or damaged."""
     try:
-        return marshal.loads((folder / doc.key).read_bytes())
+        return marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return None
-
-
-def _store(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all (a reader never sees half of it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 def _word_files(postings: int) -> int:
@@ -509,10 +499,6 @@ def _importable() -> None:
         sys.path.append(root)
 
 
-def _build_in_child(docs, out_dir, cache_dir) -> IndexStats:
-    return build_index(docs, out_dir, cache_dir)
-
-
 @dataclass
 class Indexer:
     """Builds the index in a process of its own (one build at a time, the newest request
@@ -539,7 +525,7 @@ class Indexer:
             _importable()
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
             atexit.register(self.close)   # (a pool left to the interpreter's teardown complains)
-        return self._pool.submit(_build_in_child, docs, out_dir, self.cache_dir).result()
+        return self._pool.submit(build_index, docs, out_dir, self.cache_dir).result()
 
     def _run(self) -> None:
         while True:
@@ -576,7 +562,3 @@ class Indexer:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-
-
-def stats_json(stats: IndexStats) -> str:
-    return json.dumps(asdict(stats), ensure_ascii=False)
