@@ -18,8 +18,7 @@
 
 const ROOT = new URL("../", import.meta.url); // this file is <site>/assets/search.js
 const BUNDLE = new URL("searchindex/", ROOT);
-// Keep in sync with CJK_RANGES and RUN_RANGES in tsuzuri/search_terms.py.
-const CJK = "\\u3000-\\u303f\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff";
+// Keep in sync with RUN_RANGES in tsuzuri/search_terms.py (Japanese word characters).
 const RUN = "\\u3005-\\u3007\\u3021-\\u3029\\u3031-\\u3035\\u3038-\\u303c\\u3041-\\u3096\\u309d-\\u309f\\u30a1-\\u30fa\\u30fc-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufa6d\\ufa70-\\ufad9";
 const TOKEN = new RegExp(`[${RUN}]+|(?:(?![${RUN}])[\\p{L}\\p{N}])+`, "gu");
 const HAS_TOKEN = new RegExp(TOKEN.source, "u");
