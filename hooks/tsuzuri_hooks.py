@@ -24,7 +24,6 @@ registry are picked up, but changes to tsuzuri/ itself need a restart.
 from __future__ import annotations
 
 import html
-import json
 import logging
 import sys
 from pathlib import Path
@@ -44,17 +43,19 @@ from tsuzuri import site as tz_site  # noqa: E402
 from tsuzuri.config import SiteConfig  # noqa: E402
 from tsuzuri.diagnostics import ERROR, WARNING  # noqa: E402
 from tsuzuri.publish import Identity  # noqa: E402
+from tsuzuri.session import current as session  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.tsuzuri")
 
-_state: dict = {"specs": {}, "site": None, "plan": None, "docs_urls": [], "command": "build", "indexer": None}
 
 
 def on_startup(command, **_):
-    _state["command"] = command
+    session.command = command
 
 
 def on_config(config, **_):
+    # (the preview's fast path waits for a whole build)
+    session.complete, session.config, session.published = False, config, {}
     root = Path(config.config_file_path).resolve().parent
     try:
         site_config = SiteConfig.from_mapping((config.extra or {}).get("tsuzuri"), site_url=config.site_url or "",
@@ -64,28 +65,25 @@ def on_config(config, **_):
         raise ConfigurationError(f"mkdocs.yml: extra.tsuzuri: {exc}") from None
     site = tz_site.load(root, site_config, cache_dir=tz_cache.project_cache(root))
     for d in site.diagnostics:
-        level = logging.ERROR if d.severity >= ERROR else logging.WARNING if d.severity == WARNING else logging.DEBUG
-        log.log(level, d.format())
+        log.log(d.log_level, d.format())
     stats = site.cache_stats
     log.info(f"tsuzuri: {len(site.posts)} posts; {site.clean_summary()}; "
              f"{site.diagnostics.count(ERROR)} errors, {site.diagnostics.count(WARNING)} warnings; "
              f"{stats.get('prepare_misses', 0)} posts rendered, {stats.get('prepare_hits', 0)} from .cache/")
-    _state["site"] = site
+    session.site = site
     specs = tz_pages.build(site)
-    _state["specs"] = {spec.src_uri: spec for spec in specs}
+    session.specs = {spec.src_uri: spec for spec in specs}
     if not config.site_url:
         log.warning("site_url is not set in mkdocs.yml: feeds, sitemap and share cards need the site's address")
     identity = Identity.from_config(site_config, description=config.site_description or "")
-    _state["plan"] = tz_outputs.plan(site, specs, identity)
+    session.plan = tz_outputs.plan(site, specs, identity)
     return config
 
 
 def on_files(files: Files, config, **_):
     _start_search(config)
-    for spec in _state["specs"].values():
-        # Material prints page titles as HTML (header, <title>): hand it escaped text
-        meta = json.dumps({"title": html.escape(spec.title), "template": spec.template}, ensure_ascii=False)
-        file = File.generated(config, spec.src_uri, content=f"---\n{meta}\n---\n")  # JSON is YAML
+    for spec in session.specs.values():
+        file = File.generated(config, spec.src_uri, content=spec.source())
         file.dest_uri = spec.dest_uri
         file.tsuzuri_spec = spec
         existing = files.get_file_from_path(spec.src_uri)
@@ -93,14 +91,15 @@ def on_files(files: Files, config, **_):
             log.error(f"docs/{spec.src_uri} collides with a page tsuzuri generates; rename or remove it")
             files.remove(existing)
         files.append(file)
-    _state["docs_urls"] = [f.url for f in files.documentation_pages()
-                           if f.src_uri not in _state["specs"] and f.url is not None]
-    plan = _state["plan"]
+    session.docs_urls = [f.url for f in files.documentation_pages()
+                           if f.src_uri not in session.specs and f.url is not None]
+    plan = session.plan
     if plan is not None and plan.identity.url:  # feeds, sitemap, robots.txt: Files like any other output
         # ours replaces MkDocs' sitemap (lastmod from the posts, not the build time); the theme's
         # files are listed by now, so its sitemap template is not taken for a static file
         config.theme.static_templates.discard("sitemap.xml")
-        for path, data in tz_outputs.files(plan, _state["docs_urls"]).items():
+        session.published = tz_outputs.files(plan, session.docs_urls)
+        for path, data in session.published.items():
             existing = files.get_file_from_path(path)
             if existing is not None:
                 if existing.abs_src_path and Path(existing.abs_src_path).is_relative_to(config.docs_dir):
@@ -120,13 +119,13 @@ def on_page_markdown(markdown, page, **_):
     """A docs/ page's front-matter title, escaped like the titles of generated pages: templates
     print page.meta.title as HTML."""
     meta = page.meta or {}
-    if page.file.src_uri not in _state["specs"] and isinstance(meta.get("title"), str):
+    if page.file.src_uri not in session.specs and isinstance(meta.get("title"), str):
         meta["title"] = html.escape(meta["title"])
     return markdown
 
 
 def on_page_content(html, page, **_):
-    spec = _state["specs"].get(page.file.src_uri)
+    spec = session.specs.get(page.file.src_uri)
     if spec is None or spec.post is None:
         return html
     page.toc = get_toc(spec.toc)
@@ -134,15 +133,15 @@ def on_page_content(html, page, **_):
 
 
 def on_page_context(context, page, **_):
-    spec = _state["specs"].get(page.file.src_uri)
+    spec = session.specs.get(page.file.src_uri)
     if spec is not None:
         context["tsuzuri"] = spec.context
         head = dict(url=spec.url, title=spec.title, post=spec.post)
     else:
         head = dict(url=page.url, title=html.unescape((page.meta or {}).get("title") or "") or page.title or "",
                     description=(page.meta or {}).get("description") or "")
-    if _state["plan"] is not None:
-        context["tz_head"] = tz_outputs.head(_state["plan"], **head)
+    if session.plan is not None:
+        context["tz_head"] = tz_outputs.head(session.plan, **head)
     return context
 
 
@@ -150,12 +149,12 @@ def _start_search(config) -> None:
     """Index the posts in a thread while MkDocs renders pages (the engine has all it needs)."""
     root = Path(config.config_file_path).resolve().parent
     out = Path(config.site_dir) / tz_search.BUNDLE
-    if _state["indexer"] is None:
-        _state["indexer"] = tz_search.Indexer(_search_cache(root), on_done=_search_done)
-    if _state["command"] == "serve" and _state["indexer"].cache_dir:
-        tz_search.install_last(_state["indexer"].cache_dir, out)  # usable now, replaced when done
+    if session.indexer is None:
+        session.indexer = tz_search.Indexer(_search_cache(root), on_done=_search_done)
+    if session.command == "serve" and session.indexer.cache_dir:
+        tz_search.install_last(session.indexer.cache_dir, out)  # usable now, replaced when done
     try:
-        _state["indexer"].start(tz_search.docs_from_site(_state["site"]), out)
+        session.indexer.start(tz_search.docs_from_site(session.site), out)
     except Exception as exc:  # e.g. .cache/search cannot be written
         raise _search_failed(exc) from None
 
@@ -172,7 +171,7 @@ def _search_cache(root: Path) -> Path | None:
 
 
 def _search_done(stats, error, out) -> None:
-    if _state["command"] != "serve":
+    if session.command != "serve":
         return  # on_post_build reports it
     if error:
         log.warning(f"search index not updated: {error}")
@@ -181,23 +180,24 @@ def _search_done(stats, error, out) -> None:
 
 
 def on_template_context(context, template_name, **_):
-    if template_name == "404.html" and _state["plan"] is not None:
-        context["tsuzuri"] = {"recent": tz_outputs.recent(_state["plan"])}
-        context["tz_head"] = tz_outputs.head(_state["plan"], url=None, title="ページが見つかりません")
+    if template_name == "404.html" and session.plan is not None:
+        context["tsuzuri"] = {"recent": tz_outputs.recent(session.plan)}
+        context["tz_head"] = tz_outputs.head(session.plan, url=None, title="ページが見つかりません")
     return context
 
 
 def on_post_build(config, **_):
     _finish_search()
+    session.complete = True
 
 
 def _finish_search() -> None:
     """A build without its search index fails (not only under --strict): CI must never deploy
     a site whose search box says it could not load."""
-    if _state["command"] == "serve":
+    if session.command == "serve":
         return
     try:
-        log.info(_state["indexer"].wait().summary())
+        log.info(session.indexer.wait().summary())
     except Exception as exc:  # a file could not be written, the indexing process died, or a bug: one line, no traceback
         raise _search_failed(exc) from None
 

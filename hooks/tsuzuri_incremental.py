@@ -38,6 +38,7 @@ from mkdocs.structure.pages import Page  # noqa: E402
 from mkdocs.structure.toc import get_toc  # noqa: E402
 
 from tsuzuri import pagecache  # noqa: E402
+from tsuzuri.session import current as session  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.tsuzuri")
 # Settings templates print, compared as MkDocs read them (mkdocs.yml's bytes are compared too)
@@ -46,7 +47,6 @@ SHOWN = ("site_name", "site_description", "site_author", "copyright", "repo_url"
 STATIC = "file"  # what the written-files record holds for a File MkDocs copies or writes as is
 WRITERS = 4  # threads writing stored pages (the disk's latency bounds them, not the CPU)
 
-_state: dict = {"cache": None, "render": {}, "written": {}, "dirty": False, "command": None}
 
 
 class _GeneratedPage(Page):
@@ -63,7 +63,7 @@ def _spec(file):
 
 
 def on_startup(command, dirty=False, **_):
-    _state["dirty"], _state["command"] = dirty, command
+    session.dirty, session.command = dirty, command
     if dirty and pagecache.enabled():  # (without the cache nothing is tracked: MkDocs' warning holds)
         logging.getLogger("mkdocs.commands.build").addFilter(
             lambda record: not str(record.msg).startswith("A 'dirty' build is being performed"))
@@ -73,11 +73,12 @@ def on_config(config, **_):
     cache = pagecache.PageCache(Path(config.config_file_path).resolve().parent)
     hooks = sorted(Path(__file__).parent.glob("*.py"))
     shown = {key: config.get(key) for key in SHOWN}  # as read: an !ENV value is not in the file's bytes
-    _state.update(cache=cache, render={}, built={}, parts=[  # what every page sees besides its own data
+    session.pages, session.render, session.built = cache, {}, {}
+    session.parts = [  # what every page sees besides its own data
         Path(config.config_file_path).read_bytes(), json.dumps(shown, sort_keys=True, default=_stable_repr),
         config.site_url or "", str(config.use_directory_urls),
         json.dumps(dict(config.theme), sort_keys=True, default=repr), version("mkdocs"),
-        version("mkdocs-material"), *(h.read_bytes() for h in hooks)])
+        version("mkdocs-material"), *(h.read_bytes() for h in hooks)]
     return config
 
 
@@ -86,30 +87,30 @@ def _stable_repr(value) -> str:
 
 
 def on_nav(nav, config, files, **_):
-    render, cache, dirty = {}, _state["cache"], _state["dirty"]
-    _state.update(render=render, nav=nav)
+    render, cache, dirty = {}, session.pages, session.dirty
+    session.render, session.nav, session.files = render, nav, files
     ours = [f for f in files.documentation_pages() if _spec(f) is not None]
+    session.generated = {f.src_uri: f for f in ours}  # (on_env takes stored pages out of files)
     for file in ours:
         if type(file.page) is Page:
             file.page.__class__ = _GeneratedPage
     if not cache.use:
         return nav
-    cache.begin(config.theme.get_env(), [config.theme.custom_dir], *_state["parts"], _nav_digest(nav))
-    written = _state["written"]  # output file -> fingerprint of what it holds
+    cache.begin(config.theme.get_env(), [config.theme.custom_dir], *session.parts, _nav_digest(nav))
+    written = session.written  # output file -> fingerprint of what it holds
     site_dir = os.path.join(os.path.abspath(config.site_dir), "")
     if not dirty:  # MkDocs empties the folder first
         for dest in [d for d in written if d.startswith(site_dir)]:
             del written[dest]
-    elif _state.get("loaded") != site_dir:  # what an earlier `mkdocs build` left there
+    elif session.loaded != site_dir:  # what an earlier `mkdocs build` left there
         written.update(cache.load_written(site_dir))
-        _state["loaded"] = site_dir
+        session.loaded = site_dir
     for file in ours:
         render[file.src_uri] = fp, _ = cache.lookup(_spec(file))
         if dirty:
             file.is_modified = partial(_changed, file.abs_dest_path, fp)
-    _state["files"] = files
     if dirty:  # hand-written pages: also when anything every page shows changed
-        _state["dests"] = {file.abs_dest_path for file in files}  # every output of this build
+        session.dests = {file.abs_dest_path for file in files}  # every output of this build
         for file in files.documentation_pages():
             if _spec(file) is None:
                 file.is_modified = partial(_changed_doc, file.is_modified, file.abs_dest_path, cache.site_fp)
@@ -117,11 +118,11 @@ def on_nav(nav, config, files, **_):
 
 
 def _changed(dest: str, fp: str) -> bool:
-    return _state["written"].get(dest) != fp or not os.path.exists(dest)
+    return session.written.get(dest) != fp or not os.path.exists(dest)
 
 
 def _changed_doc(modified, dest: str, site_fp: str) -> bool:
-    return modified() or _state["written"].get(dest) != site_fp
+    return modified() or session.written.get(dest) != site_fp
 
 
 def _nav_digest(nav) -> str:
@@ -144,15 +145,15 @@ def _nav_digest(nav) -> str:
 
 def on_env(env, config, files, **_):
     """Pages are read; before they are rendered, hand the unchanged ones their stored HTML."""
-    _state["env"] = env
-    if not _state["cache"].use:
+    session.env = env
+    if not session.pages.use:
         return env
     env.bytecode_cache = pagecache.template_code(Path(config.config_file_path).resolve().parent)
     env.loader = ChoiceLoader([DictLoader({pagecache.CACHED_TEMPLATE: pagecache.CACHED_SOURCE}), env.loader])
     direct = _direct_ok(config)
-    in_nav = {id(page) for page in _state["nav"].pages}
+    in_nav = {id(page) for page in session.nav.pages}
     stored, outside = [], []
-    for src_uri, (fp, hit) in _state["render"].items():
+    for src_uri, (fp, hit) in session.render.items():
         file = files.get_file_from_path(src_uri)
         if not hit or file.page.markdown is None:  # to render (with --dirty, unchanged ones are not read)
             continue
@@ -181,7 +182,7 @@ def _write_stored(pages: list) -> list[bool]:
     takes half a millisecond, waiting for them one at a time was a third of a warm build."""
     def write(page) -> bool:
         file, fp = page
-        html = _state["cache"].get(fp)
+        html = session.pages.get(fp)
         if html is None:
             return False
         if html.strip():  # (MkDocs skips an empty page too)
@@ -193,55 +194,55 @@ def _write_stored(pages: list) -> list[bool]:
         done = list(pool.map(write, pages))
     for (file, fp), written in zip(pages, done):
         if written:
-            _state["built"][file.src_uri] = True
-            _state["written"][file.abs_dest_path] = fp
+            session.built[file.src_uri] = True
+            session.written[file.abs_dest_path] = fp
     return done
 
 
 def on_page_context(context, page, **_):
     if page.meta.get("template") == pagecache.CACHED_TEMPLATE:
-        fp, _ = _state["render"][page.file.src_uri]
-        context["tsuzuri_cached"] = _state["cache"].get(fp)  # None if it vanished: the fallback renders
+        fp, _ = session.render[page.file.src_uri]
+        context["tsuzuri_cached"] = session.pages.get(fp)  # None if it vanished: the fallback renders
         context["tsuzuri_template"] = page.meta["tsuzuri_template"]
     return context
 
 
 @event_priority(100)  # first: store what the template rendered, before any plugin changes it
 def on_post_page(output, page, **_):
-    fp, hit = _state["render"].get(page.file.src_uri, (None, True))
+    fp, hit = session.render.get(page.file.src_uri, (None, True))
     if fp is not None:
-        _state["built"][page.file.src_uri] = hit
+        session.built[page.file.src_uri] = hit
     if not hit:
-        _state["cache"].put(fp, output)
+        session.pages.put(fp, output)
         log.debug(f"tsuzuri: rendered {page.file.dest_uri}")
-    if _state["cache"].use:
-        _state["written"][page.file.abs_dest_path] = fp or _state["cache"].site_fp
+    if session.pages.use:
+        session.written[page.file.abs_dest_path] = fp or session.pages.site_fp
     return output
 
 
 def on_post_build(config, **_):
-    cache = _state["cache"]
+    cache = session.pages
     if not cache.use:
         return
-    built = _state["built"]
+    built = session.built
     rendered = sum(1 for hit in built.values() if not hit)
-    unchanged = len(_state["render"]) - len(built)
+    unchanged = len(session.render) - len(built)
     log.info(f"tsuzuri: {rendered} pages rendered, {len(built) - rendered} from .cache/"
-             + (f", {unchanged} unchanged (--dirty)" if _state["dirty"] else ""))
+             + (f", {unchanged} unchanged (--dirty)" if session.dirty else ""))
     cache.finish()
     site_dir = os.path.join(os.path.abspath(config.site_dir), "")
-    written = _state["written"]
-    for file in _state["files"]:  # feeds, sitemap, assets: pages are recorded as they are written
+    written = session.written
+    for file in session.files:  # feeds, sitemap, assets: pages are recorded as they are written
         if not file.is_documentation_page():
             written[file.abs_dest_path] = STATIC
-    if _state["dirty"]:  # outputs of removed posts and terms: MkDocs' --dirty would leave them behind
-        for dest in [d for d in written if d.startswith(site_dir) and d not in _state["dests"]]:
+    if session.dirty:  # outputs of removed posts and terms: MkDocs' --dirty would leave them behind
+        for dest in [d for d in written if d.startswith(site_dir) and d not in session.dests]:
             del written[dest]
             with contextlib.suppress(OSError):
                 os.remove(dest)
             _remove_empty_folders(os.path.dirname(dest), site_dir)
-    if _state["command"] == "build":  # for a later `mkdocs build --dirty`
-        cache.save_written(config.site_dir, _state["written"])
+    if session.command == "build":  # for a later `mkdocs build --dirty`
+        cache.save_written(config.site_dir, session.written)
 
 
 def _remove_empty_folders(folder: str, site_dir: str) -> None:

@@ -11,6 +11,7 @@ Severities:
 
 from __future__ import annotations
 
+import logging
 import reprlib
 from dataclasses import dataclass
 from enum import IntEnum
@@ -44,6 +45,11 @@ class Diagnostic:
         if self.hint:
             text += f" — {self.hint}"
         return text
+
+    @property
+    def log_level(self) -> int:
+        """How a build logs it: errors and warnings as such (--strict fails on them), notes as debug."""
+        return {ERROR: logging.ERROR, WARNING: logging.WARNING}.get(self.severity, logging.DEBUG)
 
 
 _SHORT = reprlib.Repr()

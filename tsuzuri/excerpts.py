@@ -109,9 +109,11 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
 
-def review(posts: list, limit: int) -> None:
-    """Site-wide pass: replace template excerpts (listed or shared) and note each replacement."""
-    shared = shared_templates([p.excerpt for p in posts])
+def review(posts: list, limit: int, shared: list[str] | None = None) -> list[str]:
+    """Site-wide pass: replace template excerpts (listed or shared) and note each replacement.
+    Returns the shared endings (``shared``: the ones of the whole site, when reviewing a few posts)."""
+    if shared is None:
+        shared = shared_templates([p.excerpt for p in posts])
     for post in posts:
         if post.excerpt and is_template(post.excerpt, shared):
             if post.summary == post.excerpt.strip():  # not yet replaced by summary()
@@ -120,3 +122,4 @@ def review(posts: list, limit: int) -> None:
                                   f"excerpt {post.excerpt!r} is a template phrase; lists, feeds and "
                                   "search engines show the opening of the body instead",
                                   "write an excerpt that says what the article finds")
+    return shared

@@ -334,9 +334,9 @@ class Finding:
     diagnostic: Diagnostic | None = None
 
 
-def check(site) -> list[Finding]:
+def check(site, index: "Index | None" = None) -> list[Finding]:
     """Every broken internal link of every post, as findings (with their warnings)."""
-    index = Index(site)
+    index = index or Index(site)
     findings: list[Finding] = []
     for post in sorted(site.posts, key=lambda p: p.rel):
         findings += check_post(post, index)

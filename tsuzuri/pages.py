@@ -6,6 +6,8 @@ them through MkDocs' ``url`` filter so the site works under any base path.
 
 from __future__ import annotations
 
+import html
+import json
 import posixpath
 import re
 from collections import defaultdict
@@ -37,6 +39,17 @@ class PageSpec:
     @property
     def url(self) -> str:
         return url_of(self.dest_uri)
+
+    def source(self) -> str:
+        """The virtual Markdown source MkDocs reads: front matter only (JSON is YAML). Material
+        prints page titles as HTML (header, <title>), so the title is escaped text."""
+        meta = json.dumps({"title": html.escape(self.title), "template": self.template}, ensure_ascii=False)
+        return f"---\n{meta}\n---\n"
+
+    def shows_the_same(self, other: "PageSpec") -> bool:
+        """Whether a page of ``other`` would be the same page (the preview re-renders the rest)."""
+        return (self.dest_uri, self.title, self.template, self.html, self.toc, self.context) == (
+            other.dest_uri, other.title, other.template, other.html, other.toc, other.context)
 
 
 def display_date(post: Post) -> str:

@@ -119,6 +119,8 @@ class Site:
     images: dict[str, publish.Image] = field(default_factory=dict)   # post URL -> its usable image:
     cache_stats: dict = field(default_factory=dict)
     cache_dir: Path | None = None     # where per-post work is kept (None: nowhere)
+    excerpt_templates: list[str] = field(default_factory=list)   # excerpts.shared_templates of all posts
+    link_index: links.Index | None = None   # the whole site's URLs and anchors (links.check's)
 
     @property
     def cleaned(self) -> list[Post]:
@@ -172,7 +174,7 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None, *,
             site.diagnostics.extend(post.diagnostics)
     cache.prepare_all(placed, config, safe_prepare, functools.partial(_resolver, root=root), Renderer)
     ready = [p for p in placed if not any(d.message.startswith(INTERNAL) for d in p.diagnostics)]
-    excerpts.review(ready, config.excerpt_chars)  # template excerpts are found across posts
+    site.excerpt_templates = excerpts.review(ready, config.excerpt_chars)  # found across posts
     for post in placed:
         site.diagnostics.extend(post.diagnostics)
     cache.finish(prune=only is None)
@@ -187,36 +189,42 @@ def load(root: Path, config: SiteConfig, only: list[Path] | None = None, *,
     site.redirects = redirects.plan(site.posts, _Paths(p.dest_uri for p in placed), _Paths(reserved),
                                     site.diagnostics)
     if site.complete:  # a link may lead to any post: only the whole site can say one is missing
-        site.diagnostics.extend(links.diagnostics(links.check(site)))
+        site.link_index = links.Index(site)
+        site.diagnostics.extend(links.diagnostics(links.check(site, site.link_index)))
     return site
 
 
 def enrich(site: Site) -> None:
     """Cross-links over all posts: entity mentions (first ones linked), terms, related posts."""
     memo = Memo(site.cache_dir, "mentions")  # scanning depends only on the page and the registry
-    registry = site.registry.digest + engine_digest()  # code changes never serve old scans
     last, _last_links[:] = _last_links[0], [{}]
     for post in site.posts:
-        html = post.html
-        known = last.get(id(html))  # mkdocs serve: an unchanged post keeps its HTML object ...
-        if known is not None and known[0] is html and known[1:3] == (registry, post.dest_uri):
-            key, linked = known[3], known[4]  # ... and gets the same linked HTML object back
-        else:
-            key = hashlib.blake2b(f"{registry}\n{html}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-            linked = None
-        found = memo.get(key)
-        if found is None:
-            found = entities.scan(html, site.registry)
-            memo.put(key, found)
-        if linked is None:
-            linked = entities.link(html, found.edits, post.dest_uri)
-        _last_links[0][id(html)] = (html, registry, post.dest_uri, key, linked)
-        post.html = linked
-        post.mentions, post.snippets = dict(found.counts), dict(found.snippets)
+        link_mentions(post, site, memo, last)
     memo.save()
     site.tags = taxonomy.build(site.posts, "tags", "tags")
     site.categories = taxonomy.build(site.posts, "categories", "categories")
     site.related = _related(site)
+
+
+def link_mentions(post: Post, site: Site, memo: Memo, last: dict) -> None:
+    """Find a post's entity mentions and link the first ones (post.html becomes the linked HTML)."""
+    registry = site.registry.digest + engine_digest()  # code changes never serve old scans
+    html = post.html
+    known = last.get(id(html))  # mkdocs serve: an unchanged post keeps its HTML object ...
+    if known is not None and known[0] is html and known[1:3] == (registry, post.dest_uri):
+        key, linked = known[3], known[4]  # ... and gets the same linked HTML object back
+    else:
+        key = hashlib.blake2b(f"{registry}\n{html}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        linked = None
+    found = memo.get(key)
+    if found is None:
+        found = entities.scan(html, site.registry)
+        memo.put(key, found)
+    if linked is None:
+        linked = entities.link(html, found.edits, post.dest_uri)
+    _last_links[0][id(html)] = (html, registry, post.dest_uri, key, linked)
+    post.html = linked
+    post.mentions, post.snippets = dict(found.counts), dict(found.snippets)
 
 
 # id(HTML) -> (HTML, registry digest, URL, memo key, linked HTML) of the last build's posts: a
