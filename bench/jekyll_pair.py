@@ -33,7 +33,7 @@ Differs from the real blog:
 - the home page is a paginated list of 10 posts (``paginator``), not the blog's featured/pillar
   sections; /archive/, /categories/ and /tags/ are plain ``group_by_exp``/``site.categories``/``site.tags``
   lists, not the blog's ``where_exp`` loops per tag and its seven fixed category pages; one /about/ page,
-  none of the blog's ~500 other pages (``_pages/``, pSEO), ``_data/``, feeds/ or images;
+  none of the blog's 653 other pages (``_pages/``, pSEO), ``_data/``, feeds/ or images;
 - versions: Debian's gems, not the blog's ``Gemfile.lock`` (sass-embedded there, sassc here).
 So this Jekyll renders less per page than the real blog's: a yardstick that errs in Jekyll's favour.
 tsuzuri builds more pages than it (one page per tag, category and entity, feeds per tag, llms.txt)
