@@ -1,12 +1,16 @@
-"""The benchmark's synthetic posts, and a smoke run of ``bench/build_bench.py`` (no timing asserts)."""
+"""The benchmark's synthetic posts, a smoke run of ``bench/build_bench.py`` (no timing asserts), and
+the two sites of ``bench/jekyll_pair.py``."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 import benchgen
 from tsuzuri import site
@@ -66,3 +70,29 @@ def test_search_indexing_is_timed_apart(tmp_path):
     project = build_bench.Project(tmp_path / "p", 5)
     stats = project.build(cold=True)
     assert stats["search_s"] is not None and 0 < stats["search_s"] < stats["wall_s"]
+
+
+def test_jekyll_pair_setup_writes_the_same_posts_to_both_sides(tmp_path):
+    import jekyll_pair
+
+    tsuzuri_dir, jekyll_dir = jekyll_pair.setup(tmp_path / "out", 5)
+    ours = sorted(p.name for p in (tsuzuri_dir / "posts").glob("*.md"))
+    theirs = sorted(p.name for p in (jekyll_dir / "_posts").glob("*.md"))
+    assert len(ours) == 5 and ours == theirs
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d-bench-\d{5}\.md", name) for name in theirs)  # Jekyll's names
+    assert all((jekyll_dir / "_posts" / n).read_bytes() == (tsuzuri_dir / "posts" / n).read_bytes() for n in ours)
+    assert "input: GFM" in (jekyll_dir / "_config.yml").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("jekyll") is None, reason="jekyll is not on PATH (Debian: apt-get install jekyll)")
+def test_jekyll_pair_cold_jekyll_builds_the_posts_at_tsuzuris_urls(tmp_path):
+    import jekyll_pair
+
+    jekyll_pair.setup(tmp_path / "out", 5)
+    (tmp_path / "out" / "jekyll" / "_site").mkdir()              # a stale site: removed first
+    result = subprocess.run([sys.executable, "bench/jekyll_pair.py", "cold-jekyll", str(tmp_path / "out")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    site_dir = tmp_path / "out" / "jekyll" / "_site"
+    assert jekyll_pair.post_urls(site_dir) == {benchgen.post_url(i) for i in range(5)}
+    assert (site_dir / "feed.xml").is_file() and (site_dir / "search" / "index.html").is_file()
