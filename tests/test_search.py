@@ -256,15 +256,15 @@ def test_a_failed_index_fails_the_build_with_one_line(tmp_path):
         sys.path.remove(str(ROOT / "hooks"))
     (tmp_path / "blocked").write_text("a file")
     indexer = search.Indexer(None)
-    saved = dict(hooks._state)
+    from tsuzuri.session import current as session
+    saved = (session.command, session.indexer)
     try:
-        hooks._state.update(command="build", indexer=indexer)
+        session.command, session.indexer = "build", indexer
         indexer.start([doc("a/", "本文")], tmp_path / "blocked" / "searchindex")
         with pytest.raises(PluginError, match=r"^search index not built: could not write the search index: .*blocked"):
             hooks._finish_search()
     finally:
-        hooks._state.clear()
-        hooks._state.update(saved)
+        session.command, session.indexer = saved
         indexer.close()
 
 

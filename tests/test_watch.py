@@ -15,7 +15,7 @@ from mkdocs.livereload import LiveReloadServer
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("mode, observer", [("", "_ChangeObserver"), ("poll", "PollingObserver")])
+@pytest.mark.parametrize("mode, observer", [("", "_ChangeObserver"), ("poll", "_PollingObserver")])
 def test_a_saved_post_asks_for_a_rebuild(tmp_path, monkeypatch, mode, observer):
     for name in ("mkdocs.yml", "hooks", "templates", "docs", "tsuzuri", "entities.yml"):
         src = ROOT / name
